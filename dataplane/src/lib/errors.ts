@@ -1,0 +1,48 @@
+/**
+ * Status codes of `apache.rocketmq.v2.Code` (definition.proto shipped by rocketmq-client-nodejs): five digits, the
+ * first three being the HTTP status. Only the codes the dataplane raises are listed.
+ */
+export const Code = {
+  BAD_REQUEST: 40000,
+  ILLEGAL_TOPIC: 40002,
+  ILLEGAL_MESSAGE_TAG: 40004,
+  ILLEGAL_MESSAGE_KEY: 40005,
+  ILLEGAL_MESSAGE_PROPERTY_KEY: 40007,
+  ILLEGAL_MESSAGE_ID: 40009,
+  ILLEGAL_OFFSET: 40019,
+  NOT_FOUND: 40400,
+  TOPIC_NOT_FOUND: 40402,
+  MESSAGE_BODY_TOO_LARGE: 41301,
+  MESSAGE_PROPERTIES_TOO_LARGE: 43101,
+  INTERNAL_ERROR: 50000,
+  INTERNAL_SERVER_ERROR: 50001,
+} as const;
+export type Code = (typeof Code)[keyof typeof Code];
+
+/** The dataplane's one exception class: the request cannot proceed. Mapped to the wire once, at each boundary. */
+export class DataplaneError extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DataplaneError';
+  }
+}
+
+/**
+ * Durable data failed its checks. Names the file and the byte position so an operator can look, repair or restore.
+ * `offset` is the commit-log (physical) offset; `position` the byte position inside `file`.
+ */
+export class StorageCorruptionError extends DataplaneError {
+  constructor(
+    readonly file: string,
+    readonly position: number,
+    readonly offset: bigint,
+    readonly reason: string,
+  ) {
+    super(Code.INTERNAL_SERVER_ERROR, `storage corrupt: ${reason} in ${file} at byte ${position} (offset ${offset})`);
+    this.name = 'StorageCorruptionError';
+  }
+}

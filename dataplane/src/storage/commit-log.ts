@@ -1,0 +1,271 @@
+import { Code, DataplaneError, StorageCorruptionError } from '../lib/errors.js';
+import { decodeRecord, encodeRecord, type MessageInput, type RecordPlacement, type StoredMessage } from './record-codec.js';
+import type { Segment, SegmentSet } from './segment-set.js';
+
+export type FlushMode = 'async' | 'sync';
+
+export interface CommitLogOptions {
+  /** Fixed capacity of a segment file; a record never spans two. */
+  readonly segmentBytes: number;
+  /** `sync`: acknowledge only after an fdatasync covering the record. `async`: after the page cache. */
+  readonly flush: FlushMode;
+  /** In `async` mode, how often written data is fdatasync'd (bounds loss on power failure). */
+  readonly flushIntervalMs: number;
+  /** Bytes encoded but not yet written before appends must wait (bounds memory under overload). */
+  readonly maxPendingBytes: number;
+}
+
+/** Called in commit-log order once a record is as durable as the flush mode promises, just before its ack. */
+export type DispatchFn<D> = (payload: D, physicalOffset: number, size: number) => void;
+
+export interface AppendReceipt {
+  readonly physicalOffset: bigint;
+  readonly size: number;
+}
+
+interface PendingAppend<D> {
+  readonly physicalOffset: number;
+  readonly size: number;
+  readonly payload: D;
+  readonly resolve: (receipt: AppendReceipt) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** Records encoded back to back, to be written with the batches before and after them in one writev. */
+interface Batch<D> {
+  readonly segmentStart: number;
+  readonly position: number;
+  readonly buf: Buffer;
+  used: number;
+  readonly appends: PendingAppend<D>[];
+}
+
+const BATCH_BYTES = 1 << 20;
+
+/**
+ * The append-only commit log: assigns physical offsets, encodes records into memory batches and writes them with
+ * group commit: one writev for everything queued while the previous write (and, in `sync` mode, its fdatasync) was
+ * in flight. Only one write is in flight at a time, so the file only ever has a torn tail at its very end.
+ */
+export class CommitLog<D> {
+  private batches: Batch<D>[] = [];
+  private filling: Batch<D> | undefined;
+  private pendingBytes = 0;
+  private spaceWaiters: (() => void)[] = [];
+  private writing: Promise<void> | undefined;
+  private failure: Error | undefined;
+  private closed = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+  /** Next offset to assign. */
+  private nextOffset: number;
+  /** Start of the segment that `nextOffset` falls in. */
+  private activeStart: number;
+  /** Everything below is in the file (page cache at least). */
+  private written: number;
+  /** Everything below is fdatasync'd. */
+  private synced: number;
+
+  constructor(
+    readonly segments: SegmentSet,
+    private readonly options: CommitLogOptions,
+    private readonly dispatch: DispatchFn<D>,
+  ) {
+    const last = segments.last;
+    this.nextOffset = last ? last.start + last.length : 0;
+    this.activeStart = last ? last.start : 0;
+    this.written = this.nextOffset;
+    this.synced = this.nextOffset;
+    if (options.flush === 'async') {
+      this.flushTimer = setInterval(() => void this.sync().catch(() => {}), options.flushIntervalMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  get minOffset(): bigint {
+    return BigInt(this.segments.first?.start ?? this.nextOffset);
+  }
+
+  /** Offset after the last record written to the file (what readers may see). */
+  get maxOffset(): bigint {
+    return BigInt(this.written);
+  }
+
+  get flushedOffset(): bigint {
+    return BigInt(this.synced);
+  }
+
+  /** True when an append should first `await waitForSpace()` (memory bound). */
+  get mustWait(): boolean {
+    return this.pendingBytes >= this.options.maxPendingBytes || this.spaceWaiters.length > 0;
+  }
+
+  waitForSpace(): Promise<void> {
+    return new Promise((resolve) => this.spaceWaiters.push(resolve));
+  }
+
+  /**
+   * Encodes `msg` synchronously (so callers assign queue offsets in commit-log order) and resolves once it is
+   * durable per the flush mode.
+   */
+  append(msg: MessageInput, size: number, placement: Omit<RecordPlacement, 'physicalOffset'>, payload: D): Promise<AppendReceipt> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new DataplaneError(Code.INTERNAL_SERVER_ERROR, 'commit log is closed'));
+    if (size > this.options.segmentBytes) {
+      return Promise.reject(
+        new DataplaneError(Code.MESSAGE_BODY_TOO_LARGE, `record of ${size} bytes exceeds the segment size`),
+      );
+    }
+    const offset = this.nextOffset;
+    let batch = this.filling;
+    if (offset + size > this.activeStart + this.options.segmentBytes) {
+      // Roll: the next segment starts exactly where data ends, so offsets stay dense.
+      this.activeStart = offset;
+      batch = undefined;
+    } else if (batch && batch.used + size > batch.buf.length) {
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = {
+        segmentStart: this.activeStart,
+        position: offset,
+        buf: Buffer.allocUnsafe(Math.max(BATCH_BYTES, size)),
+        used: 0,
+        appends: [],
+      };
+      this.batches.push(batch);
+      this.filling = batch;
+    }
+    encodeRecord(batch.buf, batch.used, size, msg, { ...placement, physicalOffset: BigInt(offset) });
+    batch.used += size;
+    this.nextOffset = offset + size;
+    this.pendingBytes += size;
+    const promise = new Promise<AppendReceipt>((resolve, reject) => {
+      (batch as Batch<D>).appends.push({ physicalOffset: offset, size, payload, resolve, reject });
+    });
+    if (!this.writing) {
+      // Start on a microtask so appends issued in the same tick share the first write.
+      this.writing = Promise.resolve().then(() => this.drain());
+    }
+    return promise;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.batches.length > 0 && !this.failure) {
+        const group = this.takeGroup();
+        const segment = await this.segmentFor(group[0] as Batch<D>);
+        const position = (group[0] as Batch<D>).position - segment.start;
+        await segment.file.write(
+          group.map((b) => b.buf.subarray(0, b.used)),
+          position,
+        );
+        const last = group[group.length - 1] as Batch<D>;
+        const end = last.position + last.used;
+        segment.length = end - segment.start;
+        this.written = end;
+        if (this.options.flush === 'sync') await this.sync();
+        this.complete(group);
+      }
+    } catch (err) {
+      this.fail(err as Error);
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  /** All queued batches of the first batch's segment; the filling one is taken too, so new appends start a new batch. */
+  private takeGroup(): Batch<D>[] {
+    const first = this.batches[0] as Batch<D>;
+    let n = 1;
+    while (n < this.batches.length && (this.batches[n] as Batch<D>).segmentStart === first.segmentStart) n++;
+    const group = this.batches.splice(0, n);
+    if (group.includes(this.filling as Batch<D>)) this.filling = undefined;
+    return group;
+  }
+
+  private async segmentFor(batch: Batch<D>): Promise<Segment> {
+    const last = this.segments.last;
+    if (last && last.start === batch.segmentStart) return last;
+    // Seal the previous segment durably first, so only the newest segment can ever have a torn tail.
+    if (last) {
+      await last.file.datasync();
+    }
+    const segment = await this.segments.create(batch.segmentStart);
+    this.synced = batch.segmentStart;
+    return segment;
+  }
+
+  private complete(group: Batch<D>[]): void {
+    for (const batch of group) {
+      for (const a of batch.appends) {
+        this.dispatch(a.payload, a.physicalOffset, a.size);
+        a.resolve({ physicalOffset: BigInt(a.physicalOffset), size: a.size });
+      }
+      this.pendingBytes -= batch.used;
+    }
+    while (this.spaceWaiters.length > 0 && this.pendingBytes < this.options.maxPendingBytes) {
+      (this.spaceWaiters.shift() as () => void)();
+    }
+  }
+
+  private fail(err: Error): void {
+    // A failed write leaves the file in an unknown state past `written`: stop accepting and let recovery decide.
+    this.failure = new DataplaneError(Code.INTERNAL_SERVER_ERROR, 'commit log write failed', { cause: err });
+    for (const batch of this.batches) for (const a of batch.appends) a.reject(this.failure);
+    this.batches = [];
+    this.filling = undefined;
+    for (const wake of this.spaceWaiters.splice(0)) wake();
+  }
+
+  /** fdatasyncs the active segment up to what is written; concurrent callers share one fdatasync. */
+  async sync(): Promise<void> {
+    while (this.synced < this.written) {
+      if (!this.syncing) {
+        const target = this.written;
+        const segment = this.segments.last;
+        this.syncing = (async () => {
+          try {
+            if (segment) await segment.file.datasync();
+            this.synced = Math.max(this.synced, target);
+          } finally {
+            this.syncing = undefined;
+          }
+        })();
+      }
+      await this.syncing;
+    }
+  }
+
+  /** Reads `length` bytes at `offset` within one segment; undefined when the range is not (or no longer) stored. */
+  async readBytes(offset: bigint, length: number): Promise<{ buf: Buffer; segment: Segment } | undefined> {
+    const at = Number(offset);
+    if (at + length > this.written) return undefined;
+    const segment = this.segments.find(at);
+    if (!segment || at + length > segment.start + segment.length) return undefined;
+    const buf = Buffer.allocUnsafe(length);
+    const read = await segment.file.read(buf, at - segment.start);
+    return read === length ? { buf, segment } : undefined;
+  }
+
+  /** Reads and verifies one record (CRC, placement); a failed check is reported, never returned as data. */
+  async readRecord(offset: bigint, size: number): Promise<StoredMessage | undefined> {
+    const got = await this.readBytes(offset, size);
+    if (!got) return undefined;
+    const result = decodeRecord(got.buf, 0, offset);
+    if (result.kind === 'record') return result.message;
+    throw corruptionAt(got.segment, Number(offset) - got.segment.start, offset, result.kind === 'corrupt' ? result.reason : result.kind);
+  }
+
+  /** Waits for queued writes, syncs, stops the flush timer. Appends after close are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    while (this.writing) await this.writing;
+    if (!this.failure) await this.sync();
+  }
+}
+
+export function corruptionAt(segment: Segment, position: number, offset: bigint, reason: string): StorageCorruptionError {
+  return new StorageCorruptionError(segment.file.path, position, offset, reason);
+}

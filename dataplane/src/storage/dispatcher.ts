@@ -1,0 +1,58 @@
+import { crc32 } from 'node:zlib';
+import type { ConsumeQueue } from './consume-queue.js';
+import type { MessageIndex } from './message-index.js';
+
+/** What the dispatcher needs of a record besides its place in the commit log. */
+export interface DispatchRequest {
+  readonly queue: ConsumeQueue;
+  readonly queueOffset: bigint;
+  readonly tagHash: bigint;
+  readonly storeTimestamp: number;
+  readonly indexKeys: readonly string[];
+}
+
+/** Index keys are scoped by topic: ids and keys are only unique (if at all) within one. */
+export const messageIdIndexKey = (topic: string, messageId: string): string => `${topic}\u0001I${messageId}`;
+export const messageKeyIndexKey = (topic: string, key: string): string => `${topic}\u0001K${key}`;
+
+export function indexKeysFor(topic: string, messageId: string, keys: readonly string[]): string[] {
+  const result = [messageIdIndexKey(topic, messageId)];
+  for (const key of keys) result.push(messageKeyIndexKey(topic, key));
+  return result;
+}
+
+/** Stable 32-bit tag hash carried by consume-queue entries ('' = no tag = 0). */
+export const tagHashOf = (tag: string): bigint => (tag === '' ? 0n : BigInt(crc32(tag)));
+
+export class QueueGapError extends Error {
+  constructor(readonly queueDir: string, readonly expected: bigint, readonly got: bigint) {
+    super(`consume queue ${queueDir} expected offset ${expected}, record has ${got}`);
+  }
+}
+
+/**
+ * Builds consume queues and the message index from records in commit-log order, whether they were just written or
+ * are being re-read by recovery: one code path for both.
+ */
+export class Dispatcher {
+  /** Offset after the last dispatched record. */
+  dispatchedEnd: number;
+  readonly dirtyQueues = new Set<ConsumeQueue>();
+
+  constructor(
+    private readonly index: MessageIndex,
+    startOffset: number,
+  ) {
+    this.dispatchedEnd = startOffset;
+  }
+
+  dispatch(request: DispatchRequest, physicalOffset: number, size: number): void {
+    const offset = BigInt(physicalOffset);
+    if (!request.queue.put(request.queueOffset, offset, size, request.tagHash)) {
+      throw new QueueGapError(request.queue.dir, request.queue.maxOffset, request.queueOffset);
+    }
+    this.dirtyQueues.add(request.queue);
+    for (const key of request.indexKeys) this.index.add(key, offset, request.storeTimestamp);
+    this.dispatchedEnd = physicalOffset + size;
+  }
+}

@@ -1,0 +1,422 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../lib/clock.js';
+import { StorageCorruptionError } from '../lib/errors.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CommitLog } from './commit-log.js';
+import { ConsumeQueue, type CqEntry } from './consume-queue.js';
+import {
+  Dispatcher,
+  type DispatchRequest,
+  indexKeysFor,
+  messageIdIndexKey,
+  messageKeyIndexKey,
+  QueueGapError,
+  tagHashOf,
+} from './dispatcher.js';
+import { MessageIndex } from './message-index.js';
+import { validateMessage, validateQueueId, validateTopicName } from './message-limits.js';
+import { decodeRecord, encodedSize, type MessageInput, type StoredMessage } from './record-codec.js';
+import { scanLog } from './recovery.js';
+import { type DiskUsage, segmentsToDelete } from './retention.js';
+import { SegmentSet } from './segment-set.js';
+import type { StoreConfig } from './store-config.js';
+import { type FileOpener, nodeFiles } from './storage-file.js';
+
+export interface AppendResult {
+  readonly physicalOffset: bigint;
+  readonly queueOffset: bigint;
+  readonly size: number;
+  readonly storeTimestamp: number;
+}
+
+export type ReadResult =
+  | { kind: 'found'; messages: StoredMessage[]; nextOffset: bigint }
+  /** `offset` equals the queue's end: nothing new yet. */
+  | { kind: 'no-new-message'; nextOffset: bigint }
+  /** Below the minimum (expired) or past the end: never garbage. */
+  | { kind: 'offset-out-of-range'; minOffset: bigint; maxOffset: bigint };
+
+export interface ReadLimits {
+  readonly maxCount: number;
+  readonly maxBytes: number;
+}
+
+/** A sealed segment about to be deleted; owners of live state in it rewrite it forward before the hook returns. */
+export interface ExpiringRange {
+  readonly start: bigint;
+  readonly end: bigint;
+}
+export type RetentionHook = (range: ExpiringRange) => Promise<void>;
+
+export interface OpenReport {
+  readonly openMs: number;
+  readonly recoveredFrom: bigint;
+  readonly redispatchedRecords: number;
+  readonly tornBytes: number;
+  readonly rebuilt: boolean;
+}
+
+export interface StoreDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Seam for tests that observe writes and syncs; real files by default. */
+  readonly files?: FileOpener;
+  /** Disk usage of the data directory's filesystem; statfs by default. */
+  readonly diskUsage?: () => Promise<DiskUsage>;
+}
+
+const MAX_LOOKUP_CANDIDATES = 256;
+
+/**
+ * The broker's storage: one commit log (the only truth), consume queues per (topic, queue) and a message index derived
+ * from it, a checkpoint of how far derived state is durable, recovery, and retention.
+ */
+export class MessageStore {
+  private readonly queues = new Map<string, ConsumeQueue[]>();
+  private readonly retentionHooks: RetentionHook[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private checkpointing: Promise<void> | undefined;
+  private retaining: Promise<unknown> | undefined;
+  private lastCheckpoint = 0;
+
+  private constructor(
+    readonly config: StoreConfig,
+    private readonly deps: StoreDeps,
+    private readonly segments: SegmentSet,
+    private readonly log: CommitLog<DispatchRequest>,
+    private readonly index: MessageIndex,
+    private readonly dispatcher: Dispatcher,
+    queues: Map<string, ConsumeQueue[]>,
+    readonly openReport: OpenReport,
+  ) {
+    this.queues = queues;
+    this.lastCheckpoint = dispatcher.dispatchedEnd;
+  }
+
+  static async open(config: StoreConfig, deps: StoreDeps): Promise<MessageStore> {
+    const started = performance.now();
+    const files = deps.files ?? nodeFiles;
+    const dirs = { log: join(config.dataDir, 'commitlog'), cq: join(config.dataDir, 'consumequeue'), index: join(config.dataDir, 'index') };
+    await mkdir(dirs.log, { recursive: true });
+    const segments = await SegmentSet.open(dirs.log, files);
+    const logMin = segments.first?.start ?? 0;
+    const logEnd = segments.last ? segments.last.start + segments.last.length : 0;
+    const checkpoint = await readCheckpoint(config.dataDir);
+    let rebuild = !checkpoint || !existsSync(dirs.cq) || !existsSync(dirs.index);
+    let from = checkpoint ? Math.max(Number(checkpoint.dispatchedOffset), logMin) : logMin;
+    if (from > logEnd) {
+      const last = segments.last;
+      if (!config.repair || !last) {
+        throw new StorageCorruptionError(last?.file.path ?? dirs.log, last?.length ?? 0, BigInt(logEnd), `commit log ends before the checkpoint (${from})`);
+      }
+      rebuild = true;
+    }
+    for (;;) {
+      if (rebuild) {
+        from = logMin;
+        await rm(dirs.cq, { recursive: true, force: true });
+        await rm(dirs.index, { recursive: true, force: true });
+        deps.log.warn({ from }, 'rebuilding consume queues and index from the commit log');
+      }
+      const queues = await openQueues(dirs.cq, config.consumeQueueEntriesPerFile);
+      const index = await MessageIndex.open(dirs.index, config.index);
+      for (const list of queues.values()) for (const cq of list) await cq?.truncateFrom(BigInt(from));
+      const dispatcher = new Dispatcher(index, from);
+      const queueFor = async (topic: string, queueId: number) => {
+        const list = queues.get(topic) ?? [];
+        queues.set(topic, list);
+        list[queueId] ??= await ConsumeQueue.open(join(dirs.cq, topic, String(queueId)), config.consumeQueueEntriesPerFile);
+        return list[queueId];
+      };
+      try {
+        const scan = await scanLog(
+          segments,
+          from,
+          { maxTornBytes: config.maxPendingBytes + config.limits.maxBodyBytes + 128 * 1024, repair: config.repair },
+          async (msg) => {
+            const queue = await queueFor(msg.topic, msg.queueId);
+            if (!rebuild && queue.isEmpty && msg.queueOffset > 0n) {
+              throw new QueueGapError(queue.dir, 0n, msg.queueOffset);
+            }
+            const request: DispatchRequest = {
+              queue,
+              queueOffset: msg.queueOffset,
+              tagHash: msg.tagHash,
+              storeTimestamp: msg.storeTimestamp,
+              indexKeys: indexKeysFor(msg.topic, msg.messageId, msg.keys),
+            };
+            dispatcher.dispatch(request, Number(msg.physicalOffset), msg.size);
+          },
+        );
+        if (scan.tornBytes > 0) deps.log.warn({ bytes: scan.tornBytes, end: scan.validEnd }, 'truncated torn tail of the commit log');
+        for (const s of scan.skipped) deps.log.error(s, 'repair skipped a corrupt stretch of the commit log');
+        dispatcher.dispatchedEnd = scan.validEnd;
+        for (const list of queues.values()) for (const cq of list) if (cq) await cq.deleteBelow(BigInt(logMin));
+        const log = new CommitLog<DispatchRequest>(segments, config, (request, offset, size) =>
+          dispatcher.dispatch(request, offset, size),
+        );
+        const report: OpenReport = {
+          openMs: performance.now() - started,
+          recoveredFrom: BigInt(from),
+          redispatchedRecords: scan.records,
+          tornBytes: scan.tornBytes,
+          rebuilt: rebuild,
+        };
+        const store = new MessageStore(config, deps, segments, log, index, dispatcher, queues, report);
+        await store.checkpoint();
+        store.startTimers();
+        deps.log.info({ ...report, recoveredFrom: String(from), minOffset: String(log.minOffset), maxOffset: String(log.maxOffset) }, 'storage opened');
+        return store;
+      } catch (err) {
+        if (!(err instanceof QueueGapError) || rebuild) throw err;
+        deps.log.warn({ queue: err.queueDir }, 'consume queue behind the checkpoint');
+        for (const list of queues.values()) for (const cq of list) await cq?.close();
+        await index.close();
+        rebuild = true;
+      }
+    }
+  }
+
+  private startTimers(): void {
+    const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+      const timer = setInterval(() => {
+        fn().catch((err: unknown) => this.deps.log.error({ err }, `${what} failed`));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.config.checkpointIntervalMs, () => this.checkpoint(), 'checkpoint');
+    every(this.config.retentionCheckIntervalMs, () => this.enforceRetention(), 'retention');
+  }
+
+  /** Appends one message; resolves when it is as durable as the flush mode promises, and visible to readers. */
+  async append(msg: MessageInput): Promise<AppendResult> {
+    validateMessage(msg, this.config.limits);
+    if (this.log.mustWait) await this.log.waitForSpace();
+    const queue = this.queues.get(msg.topic)?.[msg.queueId] ?? (await this.openQueue(msg.topic, msg.queueId));
+    const size = encodedSize(msg);
+    const storeTimestamp = this.deps.clock.now();
+    const tagHash = tagHashOf(msg.tag);
+    // From here to log.append is synchronous: queue offsets are handed out in commit-log order.
+    const queueOffset = queue.assignOffset();
+    const request: DispatchRequest = {
+      queue,
+      queueOffset,
+      tagHash,
+      storeTimestamp,
+      indexKeys: indexKeysFor(msg.topic, msg.messageId, msg.keys),
+    };
+    const receipt = await this.log.append(msg, size, { queueOffset, storeTimestamp, tagHash }, request);
+    return { physicalOffset: receipt.physicalOffset, queueOffset, size, storeTimestamp };
+  }
+
+  private async openQueue(topic: string, queueId: number): Promise<ConsumeQueue> {
+    const dir = join(this.config.dataDir, 'consumequeue', topic, String(queueId));
+    const opened = await ConsumeQueue.open(dir, this.config.consumeQueueEntriesPerFile);
+    // Another append may have opened it while we awaited: keep the first.
+    const list = this.queues.get(topic) ?? [];
+    this.queues.set(topic, list);
+    list[queueId] ??= opened;
+    if (list[queueId] !== opened) await opened.close();
+    return list[queueId];
+  }
+
+  /** Messages of one queue from `offset`, streamed from disk by positional reads (never whole segments). */
+  async read(topic: string, queueId: number, offset: bigint, limits: ReadLimits): Promise<ReadResult> {
+    validateTopicName(topic);
+    validateQueueId(queueId, this.config.limits);
+    const queue = this.queues.get(topic)?.[queueId];
+    const min = queue?.minOffset ?? 0n;
+    const max = queue?.maxOffset ?? 0n;
+    if (offset < min || offset > max) return { kind: 'offset-out-of-range', minOffset: min, maxOffset: max };
+    if (!queue || offset === max) return { kind: 'no-new-message', nextOffset: offset };
+    const entries = withinBytes(await queue.read(offset, Math.max(1, limits.maxCount)), limits.maxBytes);
+    const messages: StoredMessage[] = [];
+    for (const run of contiguousRuns(entries)) {
+      const first = run[0] as CqEntry;
+      const got = await this.log.readBytes(first.commitOffset, run.reduce((sum, e) => sum + e.size, 0));
+      if (!got) break; // expired under us (retention): what was read so far is still a contiguous prefix
+      let at = 0;
+      for (const entry of run) {
+        const result = decodeRecord(got.buf.subarray(at, at + entry.size), 0, entry.commitOffset);
+        if (result.kind !== 'record') {
+          const reason = result.kind === 'corrupt' ? result.reason : result.kind;
+          const position = Number(entry.commitOffset) - got.segment.start;
+          throw new StorageCorruptionError(got.segment.file.path, position, entry.commitOffset, reason);
+        }
+        messages.push(result.message);
+        at += entry.size;
+      }
+    }
+    if (messages.length === 0) {
+      const now = { min: queue.minOffset, max: queue.maxOffset };
+      return { kind: 'offset-out-of-range', minOffset: now.min, maxOffset: now.max };
+    }
+    return { kind: 'found', messages, nextOffset: offset + BigInt(messages.length) };
+  }
+
+  /** Every stored message of `topic` with this id (client-generated ids may repeat), newest first. */
+  lookupByMessageId(topic: string, messageId: string, max = 32): Promise<StoredMessage[]> {
+    validateTopicName(topic);
+    return this.lookup(messageIdIndexKey(topic, messageId), max, (m) => m.topic === topic && m.messageId === messageId);
+  }
+
+  /** Every stored message of `topic` carrying `key`, newest first. */
+  lookupByKey(topic: string, key: string, max = 32): Promise<StoredMessage[]> {
+    validateTopicName(topic);
+    return this.lookup(messageKeyIndexKey(topic, key), max, (m) => m.topic === topic && m.keys.includes(key));
+  }
+
+  private async lookup(key: string, max: number, matches: (m: StoredMessage) => boolean): Promise<StoredMessage[]> {
+    const found: StoredMessage[] = [];
+    const min = this.log.minOffset;
+    for (const offset of await this.index.lookup(key, MAX_LOOKUP_CANDIDATES)) {
+      if (found.length >= max) break;
+      if (offset < min) continue;
+      const message = await this.readAt(offset);
+      // The index is verified, not trusted: hash collisions and entries left by a crash fail these checks.
+      if (message && matches(message)) found.push(message);
+    }
+    return found;
+  }
+
+  /** The record starting at `offset`, or undefined when none (valid) starts there. */
+  async readAt(offset: bigint): Promise<StoredMessage | undefined> {
+    const head = await this.log.readBytes(offset, 4);
+    if (!head) return undefined;
+    const size = head.buf.readUInt32LE(0);
+    if (size === 0 || size > this.config.segmentBytes) return undefined;
+    const got = await this.log.readBytes(offset, size);
+    if (!got) return undefined;
+    const result = decodeRecord(got.buf, 0, offset);
+    return result.kind === 'record' ? result.message : undefined;
+  }
+
+  topics(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  /** Lowest readable and next queue offset of one queue ({0, 0} for a queue never written). */
+  queueOffsets(topic: string, queueId: number): { min: bigint; max: bigint } {
+    const queue = this.queues.get(topic)?.[queueId];
+    return { min: queue?.minOffset ?? 0n, max: queue?.maxOffset ?? 0n };
+  }
+
+  get minOffset(): bigint {
+    return this.log.minOffset;
+  }
+
+  get maxOffset(): bigint {
+    return this.log.maxOffset;
+  }
+
+  /** Lets the owner of live state (timers, transactions, pop state) rewrite it forward before a segment goes. */
+  onSegmentExpiring(hook: RetentionHook): void {
+    this.retentionHooks.push(hook);
+  }
+
+  /** Makes derived state durable and records how far; recovery starts from here. */
+  checkpoint(): Promise<void> {
+    this.checkpointing ??= this.writeCheckpointNow().finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
+  }
+
+  private async writeCheckpointNow(): Promise<void> {
+    const dispatched = this.dispatcher.dispatchedEnd;
+    const dirty = [...this.dispatcher.dirtyQueues];
+    this.dispatcher.dirtyQueues.clear();
+    await this.log.sync();
+    await Promise.all(dirty.map((q) => q.flush(true)));
+    await this.index.flush();
+    await writeCheckpoint(this.config.dataDir, { dispatchedOffset: BigInt(dispatched), savedAt: this.deps.clock.now() });
+    this.lastCheckpoint = dispatched;
+  }
+
+  /** Deletes whole sealed segments past retention or under disk pressure; consume queues and index follow. */
+  enforceRetention(): Promise<{ deletedSegments: number }> {
+    const run = (this.retaining ??= this.retainNow().finally(() => {
+      this.retaining = undefined;
+    }));
+    return run as Promise<{ deletedSegments: number }>;
+  }
+
+  private async retainNow(): Promise<{ deletedSegments: number }> {
+    const sealed = this.segments.segments.slice(0, -1).filter((s) => s.start + s.length <= this.lastCheckpoint);
+    const ages = await Promise.all(
+      sealed.map(async (s) => ({ start: s.start, length: s.length, lastWriteMs: (await stat(s.file.path)).mtimeMs })),
+    );
+    const disk = await (this.deps.diskUsage ?? (() => diskUsageOf(this.config.dataDir)))();
+    const count = segmentsToDelete(ages, this.deps.clock.now(), this.config.retention, disk);
+    for (let i = 0; i < count; i++) {
+      const segment = this.segments.first;
+      const next = this.segments.segments[1];
+      if (!segment || !next) break;
+      const range = { start: BigInt(segment.start), end: BigInt(segment.start + segment.length) };
+      for (const hook of this.retentionHooks) await hook(range);
+      for (const list of this.queues.values()) for (const cq of list) if (cq) await cq.deleteBelow(BigInt(next.start));
+      await this.index.deleteFilesBelow(BigInt(next.start));
+      await this.segments.removeFirst();
+      this.deps.log.info({ file: segment.file.path, bytes: segment.length }, 'segment deleted by retention');
+    }
+    return { deletedSegments: count };
+  }
+
+  /** Stops timers, writes what is pending, syncs and checkpoints. */
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.retaining;
+    await this.log.close();
+    await this.checkpoint();
+    for (const list of this.queues.values()) for (const cq of list) await cq?.close();
+    await this.index.close();
+    await this.segments.closeAll();
+  }
+}
+
+/** The longest prefix within `maxBytes`, but at least one entry so a large message can always be read. */
+function withinBytes(entries: readonly CqEntry[], maxBytes: number): CqEntry[] {
+  let bytes = 0;
+  let n = 0;
+  while (n < entries.length && (n === 0 || bytes + (entries[n] as CqEntry).size <= maxBytes)) {
+    bytes += (entries[n] as CqEntry).size;
+    n++;
+  }
+  return entries.slice(0, n);
+}
+
+function* contiguousRuns(entries: readonly CqEntry[]): Generator<CqEntry[]> {
+  let run: CqEntry[] = [];
+  for (const entry of entries) {
+    const prev = run[run.length - 1];
+    if (prev && prev.commitOffset + BigInt(prev.size) !== entry.commitOffset) {
+      yield run;
+      run = [];
+    }
+    run.push(entry);
+  }
+  if (run.length > 0) yield run;
+}
+
+async function openQueues(dir: string, entriesPerFile: number): Promise<Map<string, ConsumeQueue[]>> {
+  await mkdir(dir, { recursive: true });
+  const queues = new Map<string, ConsumeQueue[]>();
+  for (const topic of await readdir(dir)) {
+    const list: ConsumeQueue[] = [];
+    for (const id of await readdir(join(dir, topic))) {
+      if (/^\d+$/.test(id)) list[Number(id)] = await ConsumeQueue.open(join(dir, topic, id), entriesPerFile);
+    }
+    queues.set(topic, list);
+  }
+  return queues;
+}
+
+async function diskUsageOf(dir: string): Promise<DiskUsage> {
+  const s = await statfs(dir);
+  return { totalBytes: s.blocks * s.bsize, usedBytes: (s.blocks - s.bfree) * s.bsize };
+}

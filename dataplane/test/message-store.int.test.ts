@@ -1,0 +1,64 @@
+import { tempDir, type TempDir } from '@rocketry/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Code, DataplaneError } from '../src/lib/errors.js';
+import type { MessageStore } from '../src/storage/message-store.js';
+import { message, openStore, testConfig } from './support/store.js';
+
+let dir: TempDir;
+let store: MessageStore | undefined;
+beforeEach(async () => {
+  dir = await tempDir();
+});
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  await dir.remove();
+});
+
+describe('MessageStore', () => {
+  it('reads back appended messages by queue offset, id and key, in order, across segments and reopen', async () => {
+    store = await openStore(testConfig(dir.path));
+    const body = Buffer.alloc(10_000, 7);
+    const receipts = await Promise.all(
+      Array.from({ length: 600 }, (_, n) => store!.append(message('orders', n % 3, n, { body: Buffer.concat([body, Buffer.from(String(n))]) }))),
+    );
+    expect(receipts.map((r) => r.queueOffset).filter((_, i) => i % 3 === 0)).toEqual(
+      Array.from({ length: 200 }, (_, i) => BigInt(i)),
+    );
+    await store.close();
+    store = await openStore(testConfig(dir.path));
+    const read = await store.read('orders', 1, 0n, { maxCount: 1000, maxBytes: 64 << 20 });
+    expect(read.kind).toBe('found');
+    if (read.kind !== 'found') return;
+    expect(read.messages.map((m) => Number(m.properties.n))).toEqual(Array.from({ length: 200 }, (_, i) => i * 3 + 1));
+    expect(read.nextOffset).toBe(200n);
+    const [byId] = await store.lookupByMessageId('orders', 'id-orders-2-5');
+    expect(byId?.body.equals(Buffer.concat([body, Buffer.from('5')]))).toBe(true);
+    const byKey = await store.lookupByKey('orders', 'key-7');
+    expect(byKey.map((m) => m.messageId)).toEqual(['id-orders-1-7']);
+  });
+
+  it('answers no-new-message at the end and offset-out-of-range past it', async () => {
+    store = await openStore(testConfig(dir.path));
+    await store.append(message('t', 0, 0));
+    expect(await store.read('t', 0, 1n, { maxCount: 10, maxBytes: 1 << 20 })).toEqual({ kind: 'no-new-message', nextOffset: 1n });
+    expect(await store.read('t', 0, 5n, { maxCount: 10, maxBytes: 1 << 20 })).toEqual({
+      kind: 'offset-out-of-range',
+      minOffset: 0n,
+      maxOffset: 1n,
+    });
+  });
+
+  it('rejects over-long topics, oversized bodies and invalid queue ids with typed errors', async () => {
+    store = await openStore(testConfig(dir.path));
+    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof DataplaneError ? e.code : e));
+    expect(await code(store.append(message('x'.repeat(128), 0, 0)))).toBe(Code.ILLEGAL_TOPIC);
+    expect(await code(store.append(message('a/b', 0, 0)))).toBe(Code.ILLEGAL_TOPIC);
+    expect(await code(store.append(message('t', 0, 0, { body: Buffer.alloc(256 * 1024 + 1) })))).toBe(Code.MESSAGE_BODY_TOO_LARGE);
+    expect(await code(store.append(message('t', -1, 0)))).toBe(Code.BAD_REQUEST);
+    expect(await code(store.append(message('t', 1.5, 0)))).toBe(Code.BAD_REQUEST);
+    expect(await code(store.append(message('t', 1024, 0)))).toBe(Code.BAD_REQUEST);
+    expect(await code(store.read('t', 99999, 0n, { maxCount: 1, maxBytes: 1 }))).toBe(Code.BAD_REQUEST);
+    expect(await code(store.append(message('t', 0, 0)))).toBe('ok');
+  });
+});

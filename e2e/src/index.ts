@@ -1,0 +1,1 @@
+export const component = 'e2e';

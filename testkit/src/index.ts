@@ -1,0 +1,1 @@
+export { tempDir } from './temp-dir.js';
