@@ -199,7 +199,9 @@ describe('MessageIndex', () => {
 
   it('returns correct results for 200,000 adds and 200,000 lookups after reopen', async () => {
     const dir = await tmpDir();
-    const options = { slotCount: 65_536, entryCapacity: 65_536 };
+    // One sealed file (read from disk) plus the active file. Every lookup reads the sealed file's slot; 4 slots per
+    // entry keep its chains at about 0.25 entries, so each lookup costs about 1.3 positional reads.
+    const options = { slotCount: 524_288, entryCapacity: 131_072 };
     const count = 200_000;
     const keyOf = (i: number) => `TopicA\u0001Imsg-${i}`;
     const first = await MessageIndex.open(dir, options);
@@ -207,18 +209,20 @@ describe('MessageIndex', () => {
     await first.close();
 
     const reopened = await MessageIndex.open(dir, options);
-    expect(reopened.fileCount).toBe(4);
-    const batch = 2_000;
+    expect(reopened.fileCount).toBe(2);
+    const wrong: string[] = [];
+    const batch = 1_000;
     for (let start = 0; start < count; start += batch) {
       const keys = Array.from({ length: batch }, (_, n) => start + n);
       const results = await Promise.all(keys.map((i) => reopened.lookup(keyOf(i), 8)));
       results.forEach((offsets, n) => {
         const i = start + n;
-        expect(offsets).toContain(BigInt(i) * 512n);
-        // Anything else is a crc32 collision, which the caller filters by reading the record.
-        for (const other of offsets) expect(crc32(keyOf(Number(other / 512n)))).toBe(crc32(keyOf(i)));
+        // Anything besides the expected offset must be a crc32 collision, which the caller filters by reading the record.
+        const collisionsOnly = offsets.every((o) => crc32(keyOf(Number(o / 512n))) === crc32(keyOf(i)));
+        if (!offsets.includes(BigInt(i) * 512n) || !collisionsOnly) wrong.push(`${keyOf(i)} -> ${offsets.join(',')}`);
       });
     }
+    expect(wrong).toEqual([]);
     await reopened.close();
   });
 });
