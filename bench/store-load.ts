@@ -53,6 +53,8 @@ export interface TimedLoad {
   readonly seconds: number;
   /** ms from calling append to its promise resolving. */
   readonly latencies: Samples;
+  /** Process CPU time (user + system) per acknowledged append over the whole run, warm-up included. */
+  readonly cpuUsPerRecord: number;
 }
 
 /** `writers` closed loops of `await store.append(...)`; only appends started after the warm-up count. */
@@ -60,6 +62,8 @@ export async function timedLoad(store: MessageStore, writers: number, window: Lo
   const source = new MessageSource();
   const latencies = new Samples();
   let logBytes = 0;
+  let acked = 0;
+  const cpuBefore = process.cpuUsage();
   const from = performance.now() + window.warmupMs;
   const to = from + window.durationMs;
   const writer = async () => {
@@ -68,6 +72,7 @@ export async function timedLoad(store: MessageStore, writers: number, window: Lo
       const start = performance.now();
       if (start >= to) return;
       const { size } = await store.append(msg);
+      acked++;
       if (start >= from) {
         latencies.push(performance.now() - start);
         logBytes += size;
@@ -75,7 +80,9 @@ export async function timedLoad(store: MessageStore, writers: number, window: Lo
     }
   };
   await Promise.all(Array.from({ length: writers }, writer));
-  return { records: latencies.count, logBytes, seconds: window.durationMs / 1000, latencies };
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuUsPerRecord = (cpu.user + cpu.system) / acked;
+  return { records: latencies.count, logBytes, seconds: window.durationMs / 1000, latencies, cpuUsPerRecord };
 }
 
 /** `writers` closed loops that together append exactly `records` messages; `progress.appended` counts acks. */

@@ -237,24 +237,39 @@ export class CommitLog<D> {
     }
   }
 
-  /** Reads `length` bytes at `offset` within one segment; undefined when the range is not (or no longer) stored. */
-  async readBytes(offset: bigint, length: number): Promise<{ buf: Buffer; segment: Segment } | undefined> {
-    const at = Number(offset);
+  /**
+   * Reads `length` bytes at `offset` (across segment boundaries: offsets are dense); undefined when any part is not,
+   * or no longer, stored.
+   */
+  async readBytes(offset: bigint, length: number): Promise<Buffer | undefined> {
+    let at = Number(offset);
     if (at + length > this.written) return undefined;
-    const segment = this.segments.find(at);
-    if (!segment || at + length > segment.start + segment.length) return undefined;
     const buf = Buffer.allocUnsafe(length);
-    const read = await segment.file.read(buf, at - segment.start);
-    return read === length ? { buf, segment } : undefined;
+    let done = 0;
+    while (done < length) {
+      const segment = this.segments.find(at);
+      if (!segment) return undefined;
+      const n = Math.min(length - done, segment.start + segment.length - at);
+      const read = await segment.file.read(buf.subarray(done, done + n), at - segment.start);
+      if (read !== n) return undefined;
+      done += n;
+      at += n;
+    }
+    return buf;
   }
 
-  /** Reads and verifies one record (CRC, placement); a failed check is reported, never returned as data. */
+  /** Reads and verifies one record (CRC, placement); a failed check throws StorageCorruptionError, never returns data. */
   async readRecord(offset: bigint, size: number): Promise<StoredMessage | undefined> {
-    const got = await this.readBytes(offset, size);
-    if (!got) return undefined;
-    const result = decodeRecord(got.buf, 0, offset);
+    const buf = await this.readBytes(offset, size);
+    if (!buf) return undefined;
+    const result = decodeRecord(buf, 0, offset);
     if (result.kind === 'record') return result.message;
-    throw corruptionAt(got.segment, Number(offset) - got.segment.start, offset, result.kind === 'corrupt' ? result.reason : result.kind);
+    throw this.corruptionAt(offset, result.kind === 'corrupt' ? result.reason : result.kind);
+  }
+
+  corruptionAt(offset: bigint, reason: string): StorageCorruptionError {
+    const segment = this.segments.find(Number(offset));
+    return new StorageCorruptionError(segment?.file.path ?? this.segments.dir, segment ? Number(offset) - segment.start : 0, offset, reason);
   }
 
   /** Waits for queued writes, syncs, stops the flush timer. Appends after close are rejected. */
@@ -264,8 +279,4 @@ export class CommitLog<D> {
     while (this.writing) await this.writing;
     if (!this.failure) await this.sync();
   }
-}
-
-export function corruptionAt(segment: Segment, position: number, offset: bigint, reason: string): StorageCorruptionError {
-  return new StorageCorruptionError(segment.file.path, position, offset, reason);
 }

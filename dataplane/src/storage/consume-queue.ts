@@ -50,6 +50,11 @@ export class ConsumeQueue {
     this.min = files[0]?.first ?? written;
   }
 
+  /** A queue that has never held an entry; its directory is made with its first file. Synchronous, so an append to a new queue keeps its place in line. */
+  static empty(dir: string, entriesPerFile: number): ConsumeQueue {
+    return new ConsumeQueue(dir, entriesPerFile, [], 0);
+  }
+
   static async open(dir: string, entriesPerFile: number): Promise<ConsumeQueue> {
     await mkdir(dir, { recursive: true });
     const names = (await readdir(dir)).filter((n) => /^\d{20}$/.test(n)).sort();
@@ -182,6 +187,7 @@ export class ConsumeQueue {
     const last = this.files[this.files.length - 1];
     if (last && queueOffset < last.first + this.entriesPerFile) return last;
     const first = last ? last.first + this.entriesPerFile : queueOffset - (queueOffset % this.entriesPerFile);
+    if (!last) await mkdir(this.dir, { recursive: true });
     if (last?.handle) {
       // Sealed: sync it now and let reads open it on demand, so open handles stay one per queue.
       await last.handle.datasync();

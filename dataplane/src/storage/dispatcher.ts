@@ -39,15 +39,23 @@ export class Dispatcher {
   dispatchedEnd: number;
   readonly dirtyQueues = new Set<ConsumeQueue>();
 
+  /**
+   * `repairing`: records lost to corruption leave gaps in their queues; fill them with holes (size-0 entries that
+   * readers step over) instead of failing.
+   */
   constructor(
     private readonly index: MessageIndex,
     startOffset: number,
+    private readonly repairing = false,
   ) {
     this.dispatchedEnd = startOffset;
   }
 
   dispatch(request: DispatchRequest, physicalOffset: number, size: number): void {
     const offset = BigInt(physicalOffset);
+    if (this.repairing) {
+      while (request.queue.maxOffset < request.queueOffset) request.queue.put(request.queue.maxOffset, offset, 0, 0n);
+    }
     if (!request.queue.put(request.queueOffset, offset, size, request.tagHash)) {
       throw new QueueGapError(request.queue.dir, request.queue.maxOffset, request.queueOffset);
     }

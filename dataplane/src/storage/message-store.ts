@@ -124,11 +124,11 @@ export class MessageStore {
       const queues = await openQueues(dirs.cq, config.consumeQueueEntriesPerFile);
       const index = await MessageIndex.open(dirs.index, config.index);
       for (const list of queues.values()) for (const cq of list) await cq?.truncateFrom(BigInt(from));
-      const dispatcher = new Dispatcher(index, from);
-      const queueFor = async (topic: string, queueId: number) => {
+      const dispatcher = new Dispatcher(index, from, config.repair);
+      const queueFor = (topic: string, queueId: number): ConsumeQueue => {
         const list = queues.get(topic) ?? [];
         queues.set(topic, list);
-        list[queueId] ??= await ConsumeQueue.open(join(dirs.cq, topic, String(queueId)), config.consumeQueueEntriesPerFile);
+        list[queueId] ??= ConsumeQueue.empty(join(dirs.cq, topic, String(queueId)), config.consumeQueueEntriesPerFile);
         return list[queueId];
       };
       try {
@@ -136,8 +136,8 @@ export class MessageStore {
           segments,
           from,
           { maxTornBytes: config.maxPendingBytes + config.limits.maxBodyBytes + 128 * 1024, repair: config.repair },
-          async (msg) => {
-            const queue = await queueFor(msg.topic, msg.queueId);
+          (msg) => {
+            const queue = queueFor(msg.topic, msg.queueId);
             if (!rebuild && queue.isEmpty && msg.queueOffset > 0n) {
               throw new QueueGapError(queue.dir, 0n, msg.queueOffset);
             }
@@ -196,7 +196,7 @@ export class MessageStore {
   async append(msg: MessageInput): Promise<AppendResult> {
     validateMessage(msg, this.config.limits);
     if (this.log.mustWait) await this.log.waitForSpace();
-    const queue = this.queues.get(msg.topic)?.[msg.queueId] ?? (await this.openQueue(msg.topic, msg.queueId));
+    const queue = this.queueFor(msg.topic, msg.queueId);
     const size = encodedSize(msg);
     const storeTimestamp = this.deps.clock.now();
     const tagHash = tagHashOf(msg.tag);
@@ -213,14 +213,14 @@ export class MessageStore {
     return { physicalOffset: receipt.physicalOffset, queueOffset, size, storeTimestamp };
   }
 
-  private async openQueue(topic: string, queueId: number): Promise<ConsumeQueue> {
-    const dir = join(this.config.dataDir, 'consumequeue', topic, String(queueId));
-    const opened = await ConsumeQueue.open(dir, this.config.consumeQueueEntriesPerFile);
-    // Another append may have opened it while we awaited: keep the first.
-    const list = this.queues.get(topic) ?? [];
-    this.queues.set(topic, list);
-    list[queueId] ??= opened;
-    if (list[queueId] !== opened) await opened.close();
+  /** Every queue on disk is loaded at open, so a queue not in the map is new: create it without I/O. */
+  private queueFor(topic: string, queueId: number): ConsumeQueue {
+    let list = this.queues.get(topic);
+    if (!list) {
+      list = [];
+      this.queues.set(topic, list);
+    }
+    list[queueId] ??= ConsumeQueue.empty(join(this.config.dataDir, 'consumequeue', topic, String(queueId)), this.config.consumeQueueEntriesPerFile);
     return list[queueId];
   }
 
@@ -235,27 +235,28 @@ export class MessageStore {
     if (!queue || offset === max) return { kind: 'no-new-message', nextOffset: offset };
     const entries = withinBytes(await queue.read(offset, Math.max(1, limits.maxCount)), limits.maxBytes);
     const messages: StoredMessage[] = [];
+    let consumed = 0;
     for (const run of contiguousRuns(entries)) {
       const first = run[0] as CqEntry;
       const got = await this.log.readBytes(first.commitOffset, run.reduce((sum, e) => sum + e.size, 0));
       if (!got) break; // expired under us (retention): what was read so far is still a contiguous prefix
       let at = 0;
       for (const entry of run) {
-        const result = decodeRecord(got.buf.subarray(at, at + entry.size), 0, entry.commitOffset);
-        if (result.kind !== 'record') {
-          const reason = result.kind === 'corrupt' ? result.reason : result.kind;
-          const position = Number(entry.commitOffset) - got.segment.start;
-          throw new StorageCorruptionError(got.segment.file.path, position, entry.commitOffset, reason);
+        if (entry.size > 0) {
+          const result = decodeRecord(got.subarray(at, at + entry.size), 0, entry.commitOffset);
+          if (result.kind !== 'record') {
+            throw this.log.corruptionAt(entry.commitOffset, result.kind === 'corrupt' ? result.reason : result.kind);
+          }
+          messages.push(result.message);
+          at += entry.size;
         }
-        messages.push(result.message);
-        at += entry.size;
+        consumed++;
       }
     }
-    if (messages.length === 0) {
-      const now = { min: queue.minOffset, max: queue.maxOffset };
-      return { kind: 'offset-out-of-range', minOffset: now.min, maxOffset: now.max };
+    if (consumed === 0) {
+      return { kind: 'offset-out-of-range', minOffset: queue.minOffset, maxOffset: queue.maxOffset };
     }
-    return { kind: 'found', messages, nextOffset: offset + BigInt(messages.length) };
+    return { kind: 'found', messages, nextOffset: offset + BigInt(consumed) };
   }
 
   /** Every stored message of `topic` with this id (client-generated ids may repeat), newest first. */
@@ -287,11 +288,11 @@ export class MessageStore {
   async readAt(offset: bigint): Promise<StoredMessage | undefined> {
     const head = await this.log.readBytes(offset, 4);
     if (!head) return undefined;
-    const size = head.buf.readUInt32LE(0);
+    const size = head.readUInt32LE(0);
     if (size === 0 || size > this.config.segmentBytes) return undefined;
     const got = await this.log.readBytes(offset, size);
     if (!got) return undefined;
-    const result = decodeRecord(got.buf, 0, offset);
+    const result = decodeRecord(got, 0, offset);
     return result.kind === 'record' ? result.message : undefined;
   }
 
@@ -319,11 +320,13 @@ export class MessageStore {
   }
 
   /** Makes derived state durable and records how far; recovery starts from here. */
-  checkpoint(): Promise<void> {
-    this.checkpointing ??= this.writeCheckpointNow().finally(() => {
+  async checkpoint(): Promise<void> {
+    // One at a time, and a caller never settles for one that started before its call (it would record less).
+    while (this.checkpointing) await this.checkpointing;
+    this.checkpointing = this.writeCheckpointNow().finally(() => {
       this.checkpointing = undefined;
     });
-    return this.checkpointing;
+    await this.checkpointing;
   }
 
   private async writeCheckpointNow(): Promise<void> {
@@ -390,15 +393,21 @@ function withinBytes(entries: readonly CqEntry[], maxBytes: number): CqEntry[] {
   return entries.slice(0, n);
 }
 
+/** Entries whose records lie back to back in the commit log (one read each); holes (size 0) join any run. */
 function* contiguousRuns(entries: readonly CqEntry[]): Generator<CqEntry[]> {
   let run: CqEntry[] = [];
+  let end: bigint | undefined;
   for (const entry of entries) {
-    const prev = run[run.length - 1];
-    if (prev && prev.commitOffset + BigInt(prev.size) !== entry.commitOffset) {
+    if (entry.size === 0) {
+      run.push(entry);
+      continue;
+    }
+    if (end !== undefined && end !== entry.commitOffset) {
       yield run;
       run = [];
     }
     run.push(entry);
+    end = entry.commitOffset + BigInt(entry.size);
   }
   if (run.length > 0) yield run;
 }

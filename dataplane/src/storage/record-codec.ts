@@ -133,9 +133,11 @@ export function decodeRecord(buf: Buffer, pos: number, expectedOffset?: bigint):
   const size = buf.readUInt32LE(pos);
   if (size === 0) return { kind: 'end' };
   if (size < RECORD_MIN_BYTES) return { kind: 'corrupt', reason: `record length ${size} below minimum` };
-  if (pos + size > buf.length) return { kind: 'incomplete', size };
+  if (pos + 12 > buf.length) return { kind: 'incomplete', size };
+  // Cheap header checks first: scanning for the next record after corruption probes every byte position.
   if (buf.readUInt16LE(pos + 8) !== RECORD_MAGIC) return { kind: 'corrupt', reason: 'bad magic' };
   if (buf[pos + 10] !== RECORD_VERSION) return { kind: 'corrupt', reason: `unknown record version ${buf[pos + 10]}` };
+  if (pos + size > buf.length) return { kind: 'incomplete', size };
   if (buf.readUInt32LE(pos + 4) !== recordCrc(buf, pos, size)) return { kind: 'corrupt', reason: 'crc mismatch' };
   const physicalOffset = buf.readBigUInt64LE(pos + 28);
   if (expectedOffset !== undefined && physicalOffset !== expectedOffset) {
