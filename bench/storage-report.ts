@@ -94,14 +94,14 @@ export function evaluate(m: Medians, c: Ceilings, memory: MemoryRun): Check[] {
       value: writeRatio,
       target: '≥ 0.5',
       pass: writeRatio >= 0.5,
-      note: `${fmt(async16Mb / c.writeMbPerSecWithoutSync, 2)} against raw write without fdatasync`,
+      note: `${fmtRatio(async16Mb / c.writeMbPerSecWithoutSync)} against raw write without fdatasync`,
     },
     {
       name: 'sync×256 records/s ÷ async×16 records/s',
       value: syncRatio,
       target: '≥ 0.5',
       pass: syncRatio >= 0.5,
-      note: `${fmt(rate('sync×256') / rate('async×256'), 2)} against async×256`,
+      note: `${fmtRatio(rate('sync×256') / rate('async×256'))} against async×256`,
     },
     {
       name: 'sync×1 records/s ÷ raw fdatasync/s',
@@ -152,10 +152,15 @@ export function printReport(
   say('');
   for (const check of checks) {
     say(
-      `${check.pass ? 'PASS' : 'MISS'}  ${check.name.padEnd(50)} ${fmt(check.value, 2).padStart(8)}  ` +
+      `${check.pass ? 'PASS' : 'MISS'}  ${check.name.padEnd(50)} ${fmtRatio(check.value).padStart(8)}  ` +
         `(target ${check.target}; ${check.note})`,
     );
   }
+}
+
+/** Enough digits to tell 0.004 from 0.04, none for values such as MB. */
+function fmtRatio(value: number): string {
+  return fmt(value, value >= 10 ? 0 : value >= 0.1 ? 2 : 3);
 }
 
 export function fmt(value: number, digits: number): string {

@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir, type TempDir } from '@rocketry/testkit';
+import { Writable } from 'node:stream';
+import { type TempDir, tempDir } from '@rocketry/testkit';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageCorruptionError } from '../src/lib/errors.js';

@@ -1,4 +1,4 @@
-import { tempDir, type TempDir } from '@rocketry/testkit';
+import { type TempDir, tempDir } from '@rocketry/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code, DataplaneError } from '../src/lib/errors.js';
 import type { MessageStore } from '../src/storage/message-store.js';
@@ -20,7 +20,9 @@ describe('MessageStore', () => {
     store = await openStore(testConfig(dir.path));
     const body = Buffer.alloc(10_000, 7);
     const receipts = await Promise.all(
-      Array.from({ length: 600 }, (_, n) => store!.append(message('orders', n % 3, n, { body: Buffer.concat([body, Buffer.from(String(n))]) }))),
+      Array.from({ length: 600 }, (_, n) =>
+        store!.append(message('orders', n % 3, n, { body: Buffer.concat([body, Buffer.from(String(n))]) })),
+      ),
     );
     expect(receipts.map((r) => r.queueOffset).filter((_, i) => i % 3 === 0)).toEqual(
       Array.from({ length: 200 }, (_, i) => BigInt(i)),
@@ -41,7 +43,10 @@ describe('MessageStore', () => {
   it('answers no-new-message at the end and offset-out-of-range past it', async () => {
     store = await openStore(testConfig(dir.path));
     await store.append(message('t', 0, 0));
-    expect(await store.read('t', 0, 1n, { maxCount: 10, maxBytes: 1 << 20 })).toEqual({ kind: 'no-new-message', nextOffset: 1n });
+    expect(await store.read('t', 0, 1n, { maxCount: 10, maxBytes: 1 << 20 })).toEqual({
+      kind: 'no-new-message',
+      nextOffset: 1n,
+    });
     expect(await store.read('t', 0, 5n, { maxCount: 10, maxBytes: 1 << 20 })).toEqual({
       kind: 'offset-out-of-range',
       minOffset: 0n,
@@ -51,10 +56,16 @@ describe('MessageStore', () => {
 
   it('rejects over-long topics, oversized bodies and invalid queue ids with typed errors', async () => {
     store = await openStore(testConfig(dir.path));
-    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof DataplaneError ? e.code : e));
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: unknown) => (e instanceof DataplaneError ? e.code : e),
+      );
     expect(await code(store.append(message('x'.repeat(128), 0, 0)))).toBe(Code.ILLEGAL_TOPIC);
     expect(await code(store.append(message('a/b', 0, 0)))).toBe(Code.ILLEGAL_TOPIC);
-    expect(await code(store.append(message('t', 0, 0, { body: Buffer.alloc(256 * 1024 + 1) })))).toBe(Code.MESSAGE_BODY_TOO_LARGE);
+    expect(await code(store.append(message('t', 0, 0, { body: Buffer.alloc(256 * 1024 + 1) })))).toBe(
+      Code.MESSAGE_BODY_TOO_LARGE,
+    );
     expect(await code(store.append(message('t', -1, 0)))).toBe(Code.BAD_REQUEST);
     expect(await code(store.append(message('t', 1.5, 0)))).toBe(Code.BAD_REQUEST);
     expect(await code(store.append(message('t', 1024, 0)))).toBe(Code.BAD_REQUEST);

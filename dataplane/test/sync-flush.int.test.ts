@@ -1,4 +1,4 @@
-import { tempDir, type TempDir } from '@rocketry/testkit';
+import { type TempDir, tempDir } from '@rocketry/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlushMode } from '../src/storage/commit-log.js';
 import { RecordingFiles } from './support/recording-files.js';

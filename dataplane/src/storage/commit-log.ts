@@ -1,5 +1,11 @@
 import { Code, DataplaneError, StorageCorruptionError } from '../lib/errors.js';
-import { decodeRecord, encodeRecord, type MessageInput, type RecordPlacement, type StoredMessage } from './record-codec.js';
+import {
+  decodeRecord,
+  encodeRecord,
+  type MessageInput,
+  type RecordPlacement,
+  type StoredMessage,
+} from './record-codec.js';
 import type { Segment, SegmentSet } from './segment-set.js';
 
 export type FlushMode = 'async' | 'sync';
@@ -95,6 +101,11 @@ export class CommitLog<D> {
     return BigInt(this.synced);
   }
 
+  /** Bytes encoded but not yet written (and so not yet dispatched or acknowledged). */
+  get pendingByteCount(): number {
+    return this.pendingBytes;
+  }
+
   /** True when an append should first `await waitForSpace()` (memory bound). */
   get mustWait(): boolean {
     return this.pendingBytes >= this.options.maxPendingBytes || this.spaceWaiters.length > 0;
@@ -108,7 +119,12 @@ export class CommitLog<D> {
    * Encodes `msg` synchronously (so callers assign queue offsets in commit-log order) and resolves once it is
    * durable per the flush mode.
    */
-  append(msg: MessageInput, size: number, placement: Omit<RecordPlacement, 'physicalOffset'>, payload: D): Promise<AppendReceipt> {
+  append(
+    msg: MessageInput,
+    size: number,
+    placement: Omit<RecordPlacement, 'physicalOffset'>,
+    payload: D,
+  ): Promise<AppendReceipt> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new DataplaneError(Code.INTERNAL_SERVER_ERROR, 'commit log is closed'));
     if (size > this.options.segmentBytes) {
@@ -269,7 +285,12 @@ export class CommitLog<D> {
 
   corruptionAt(offset: bigint, reason: string): StorageCorruptionError {
     const segment = this.segments.find(Number(offset));
-    return new StorageCorruptionError(segment?.file.path ?? this.segments.dir, segment ? Number(offset) - segment.start : 0, offset, reason);
+    return new StorageCorruptionError(
+      segment?.file.path ?? this.segments.dir,
+      segment ? Number(offset) - segment.start : 0,
+      offset,
+      reason,
+    );
   }
 
   /** Waits for queued writes, syncs, stops the flush timer. Appends after close are rejected. */

@@ -173,7 +173,10 @@ export class ConsumeQueue {
       const file = await this.writableFileFor(at);
       const n = Math.min(count - done, file.first + this.entriesPerFile - at);
       const handle = file.handle as StorageFile;
-      await handle.write([this.tail.subarray(done * CQ_ENTRY_BYTES, (done + n) * CQ_ENTRY_BYTES)], (at - file.first) * CQ_ENTRY_BYTES);
+      await handle.write(
+        [this.tail.subarray(done * CQ_ENTRY_BYTES, (done + n) * CQ_ENTRY_BYTES)],
+        (at - file.first) * CQ_ENTRY_BYTES,
+      );
       this.unsynced.add(handle);
       done += n;
     }
@@ -264,5 +267,9 @@ export class ConsumeQueue {
 }
 
 function entryAt(buf: Buffer, at: number): CqEntry {
-  return { commitOffset: buf.readBigUInt64LE(at), size: buf.readUInt32LE(at + 8), tagHash: buf.readBigUInt64LE(at + 12) };
+  return {
+    commitOffset: buf.readBigUInt64LE(at),
+    size: buf.readUInt32LE(at + 8),
+    tagHash: buf.readBigUInt64LE(at + 12),
+  };
 }

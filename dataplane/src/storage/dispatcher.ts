@@ -25,7 +25,11 @@ export function indexKeysFor(topic: string, messageId: string, keys: readonly st
 export const tagHashOf = (tag: string): bigint => (tag === '' ? 0n : BigInt(crc32(tag)));
 
 export class QueueGapError extends Error {
-  constructor(readonly queueDir: string, readonly expected: bigint, readonly got: bigint) {
+  constructor(
+    readonly queueDir: string,
+    readonly expected: bigint,
+    readonly got: bigint,
+  ) {
     super(`consume queue ${queueDir} expected offset ${expected}, record has ${got}`);
   }
 }

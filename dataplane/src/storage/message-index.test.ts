@@ -147,6 +147,16 @@ describe('MessageIndex', () => {
     await reopened.close();
   });
 
+  it('rejects an offset outside u64 or a timestamp that is not epoch ms without storing anything', async () => {
+    const index = await MessageIndex.open(await tmpDir(), { slotCount: 4, entryCapacity: 10 });
+    expect(() => index.add('t\u0001Kk', -1n, NOW_MS)).toThrow(RangeError);
+    expect(() => index.add('t\u0001Kk', 2n ** 64n, NOW_MS)).toThrow(RangeError);
+    expect(() => index.add('t\u0001Kk', 1n, 1.5)).toThrow(RangeError);
+    index.add('t\u0001Kk', 2n ** 64n - 1n, NOW_MS);
+    expect(await index.lookup('t\u0001Kk', 10)).toEqual([2n ** 64n - 1n]);
+    await index.close();
+  });
+
   it('deleteFilesBelow removes only files entirely below the offset', async () => {
     const dir = await tmpDir();
     const index = await MessageIndex.open(dir, { slotCount: 4, entryCapacity: 2 });

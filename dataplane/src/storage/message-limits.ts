@@ -31,7 +31,10 @@ export function validateTopicName(topic: string): void {
 
 export function validateQueueId(queueId: number, limits: MessageLimits): void {
   if (!Number.isInteger(queueId) || queueId < 0 || queueId > limits.maxQueueId) {
-    throw new DataplaneError(Code.BAD_REQUEST, `illegal queue id ${queueId}: an integer from 0 to ${limits.maxQueueId}`);
+    throw new DataplaneError(
+      Code.BAD_REQUEST,
+      `illegal queue id ${queueId}: an integer from 0 to ${limits.maxQueueId}`,
+    );
   }
 }
 
@@ -49,7 +52,10 @@ export function validateMessage(msg: MessageInput, limits: MessageLimits): void 
     throw new DataplaneError(Code.ILLEGAL_MESSAGE_ID, 'message id must have 1-128 characters');
   }
   if (msg.tag.length > MAX_TEXT_FIELD || /[|\s]/.test(msg.tag)) {
-    throw new DataplaneError(Code.ILLEGAL_MESSAGE_TAG, 'message tag must be at most 1024 characters without | or spaces');
+    throw new DataplaneError(
+      Code.ILLEGAL_MESSAGE_TAG,
+      'message tag must be at most 1024 characters without | or spaces',
+    );
   }
   if (msg.keys.length > 64 || msg.keys.some((key) => key.length === 0 || key.length > MAX_TEXT_FIELD)) {
     throw new DataplaneError(Code.ILLEGAL_MESSAGE_KEY, 'at most 64 message keys of 1-1024 characters each');
@@ -58,7 +64,10 @@ export function validateMessage(msg: MessageInput, limits: MessageLimits): void 
   for (const key in msg.properties) {
     count++;
     if (key.length === 0 || key.length > MAX_TEXT_FIELD || (msg.properties[key] as string).length > 16 * 1024) {
-      throw new DataplaneError(Code.ILLEGAL_MESSAGE_PROPERTY_KEY, `illegal property ${JSON.stringify(key.slice(0, 64))}`);
+      throw new DataplaneError(
+        Code.ILLEGAL_MESSAGE_PROPERTY_KEY,
+        `illegal property ${JSON.stringify(key.slice(0, 64))}`,
+      );
     }
   }
   if (count > limits.maxPropertyCount || propertiesSize(msg.properties) > limits.maxPropertiesBytes) {

@@ -22,8 +22,8 @@ import { decodeRecord, encodedSize, type MessageInput, type StoredMessage } from
 import { scanLog } from './recovery.js';
 import { type DiskUsage, segmentsToDelete } from './retention.js';
 import { SegmentSet } from './segment-set.js';
-import type { StoreConfig } from './store-config.js';
 import { type FileOpener, nodeFiles } from './storage-file.js';
+import type { StoreConfig } from './store-config.js';
 
 export interface AppendResult {
   readonly physicalOffset: bigint;
@@ -79,7 +79,7 @@ export class MessageStore {
   private readonly retentionHooks: RetentionHook[] = [];
   private timers: NodeJS.Timeout[] = [];
   private checkpointing: Promise<void> | undefined;
-  private retaining: Promise<unknown> | undefined;
+  private retaining: Promise<{ deletedSegments: number }> | undefined;
   private lastCheckpoint = 0;
 
   private constructor(
@@ -99,7 +99,11 @@ export class MessageStore {
   static async open(config: StoreConfig, deps: StoreDeps): Promise<MessageStore> {
     const started = performance.now();
     const files = deps.files ?? nodeFiles;
-    const dirs = { log: join(config.dataDir, 'commitlog'), cq: join(config.dataDir, 'consumequeue'), index: join(config.dataDir, 'index') };
+    const dirs = {
+      log: join(config.dataDir, 'commitlog'),
+      cq: join(config.dataDir, 'consumequeue'),
+      index: join(config.dataDir, 'index'),
+    };
     await mkdir(dirs.log, { recursive: true });
     const segments = await SegmentSet.open(dirs.log, files);
     const logMin = segments.first?.start ?? 0;
@@ -110,7 +114,12 @@ export class MessageStore {
     if (from > logEnd) {
       const last = segments.last;
       if (!config.repair || !last) {
-        throw new StorageCorruptionError(last?.file.path ?? dirs.log, last?.length ?? 0, BigInt(logEnd), `commit log ends before the checkpoint (${from})`);
+        throw new StorageCorruptionError(
+          last?.file.path ?? dirs.log,
+          last?.length ?? 0,
+          BigInt(logEnd),
+          `commit log ends before the checkpoint (${from})`,
+        );
       }
       rebuild = true;
     }
@@ -119,7 +128,7 @@ export class MessageStore {
         from = logMin;
         await rm(dirs.cq, { recursive: true, force: true });
         await rm(dirs.index, { recursive: true, force: true });
-        deps.log.warn({ from }, 'rebuilding consume queues and index from the commit log');
+        if (logEnd > logMin) deps.log.warn({ from }, 'rebuilding consume queues and index from the commit log');
       }
       const queues = await openQueues(dirs.cq, config.consumeQueueEntriesPerFile);
       const index = await MessageIndex.open(dirs.index, config.index);
@@ -151,7 +160,8 @@ export class MessageStore {
             dispatcher.dispatch(request, Number(msg.physicalOffset), msg.size);
           },
         );
-        if (scan.tornBytes > 0) deps.log.warn({ bytes: scan.tornBytes, end: scan.validEnd }, 'truncated torn tail of the commit log');
+        if (scan.tornBytes > 0)
+          deps.log.warn({ bytes: scan.tornBytes, end: scan.validEnd }, 'truncated torn tail of the commit log');
         for (const s of scan.skipped) deps.log.error(s, 'repair skipped a corrupt stretch of the commit log');
         dispatcher.dispatchedEnd = scan.validEnd;
         for (const list of queues.values()) for (const cq of list) if (cq) await cq.deleteBelow(BigInt(logMin));
@@ -168,7 +178,15 @@ export class MessageStore {
         const store = new MessageStore(config, deps, segments, log, index, dispatcher, queues, report);
         await store.checkpoint();
         store.startTimers();
-        deps.log.info({ ...report, recoveredFrom: String(from), minOffset: String(log.minOffset), maxOffset: String(log.maxOffset) }, 'storage opened');
+        deps.log.info(
+          {
+            ...report,
+            recoveredFrom: String(from),
+            minOffset: String(log.minOffset),
+            maxOffset: String(log.maxOffset),
+          },
+          'storage opened',
+        );
         return store;
       } catch (err) {
         if (!(err instanceof QueueGapError) || rebuild) throw err;
@@ -220,7 +238,10 @@ export class MessageStore {
       list = [];
       this.queues.set(topic, list);
     }
-    list[queueId] ??= ConsumeQueue.empty(join(this.config.dataDir, 'consumequeue', topic, String(queueId)), this.config.consumeQueueEntriesPerFile);
+    list[queueId] ??= ConsumeQueue.empty(
+      join(this.config.dataDir, 'consumequeue', topic, String(queueId)),
+      this.config.consumeQueueEntriesPerFile,
+    );
     return list[queueId];
   }
 
@@ -238,7 +259,10 @@ export class MessageStore {
     let consumed = 0;
     for (const run of contiguousRuns(entries)) {
       const first = run[0] as CqEntry;
-      const got = await this.log.readBytes(first.commitOffset, run.reduce((sum, e) => sum + e.size, 0));
+      const got = await this.log.readBytes(
+        first.commitOffset,
+        run.reduce((sum, e) => sum + e.size, 0),
+      );
       if (!got) break; // expired under us (retention): what was read so far is still a contiguous prefix
       let at = 0;
       for (const entry of run) {
@@ -310,6 +334,13 @@ export class MessageStore {
     return this.log.minOffset;
   }
 
+  stats(): { flushBehindBytes: bigint; dispatchBehindBytes: bigint } {
+    return {
+      flushBehindBytes: this.log.maxOffset - this.log.flushedOffset,
+      dispatchBehindBytes: BigInt(this.log.pendingByteCount),
+    };
+  }
+
   get maxOffset(): bigint {
     return this.log.maxOffset;
   }
@@ -336,16 +367,21 @@ export class MessageStore {
     await this.log.sync();
     await Promise.all(dirty.map((q) => q.flush(true)));
     await this.index.flush();
-    await writeCheckpoint(this.config.dataDir, { dispatchedOffset: BigInt(dispatched), savedAt: this.deps.clock.now() });
+    await writeCheckpoint(this.config.dataDir, {
+      dispatchedOffset: BigInt(dispatched),
+      savedAt: this.deps.clock.now(),
+    });
     this.lastCheckpoint = dispatched;
   }
 
   /** Deletes whole sealed segments past retention or under disk pressure; consume queues and index follow. */
   enforceRetention(): Promise<{ deletedSegments: number }> {
-    const run = (this.retaining ??= this.retainNow().finally(() => {
-      this.retaining = undefined;
-    }));
-    return run as Promise<{ deletedSegments: number }>;
+    if (!this.retaining) {
+      this.retaining = this.retainNow().finally(() => {
+        this.retaining = undefined;
+      });
+    }
+    return this.retaining;
   }
 
   private async retainNow(): Promise<{ deletedSegments: number }> {

@@ -129,7 +129,8 @@ export function recordCrc(buf: Buffer, pos: number, size: number): number {
  * `expectedOffset`, when given, must equal the stored physical offset.
  */
 export function decodeRecord(buf: Buffer, pos: number, expectedOffset?: bigint): DecodeResult {
-  if (pos + 4 > buf.length) return pos === buf.length ? { kind: 'end' } : { kind: 'incomplete', size: RECORD_MIN_BYTES };
+  if (pos + 4 > buf.length)
+    return pos === buf.length ? { kind: 'end' } : { kind: 'incomplete', size: RECORD_MIN_BYTES };
   const size = buf.readUInt32LE(pos);
   if (size === 0) return { kind: 'end' };
   if (size < RECORD_MIN_BYTES) return { kind: 'corrupt', reason: `record length ${size} below minimum` };

@@ -61,7 +61,8 @@ export async function scanLog(
         validEnd = segment.start + position;
         continue;
       }
-      const reason = result.kind === 'corrupt' ? result.reason : result.kind === 'end' ? 'unwritten space' : 'record cut short';
+      const reason =
+        result.kind === 'corrupt' ? result.reason : result.kind === 'end' ? 'unwritten space' : 'record cut short';
       if (isNewest && segment.length - position <= options.maxTornBytes) {
         tornBytes = segment.length - position;
         await segment.file.truncate(position);

@@ -54,7 +54,11 @@ export class SegmentSet {
   }
 
   async create(start: number): Promise<Segment> {
-    const segment: Segment = { start, file: await this.files.open(join(this.dir, segmentFileName(start)), true), length: 0 };
+    const segment: Segment = {
+      start,
+      file: await this.files.open(join(this.dir, segmentFileName(start)), true),
+      length: 0,
+    };
     this.segments.push(segment);
     return segment;
   }

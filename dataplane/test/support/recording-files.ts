@@ -12,6 +12,7 @@ export type FileEvent =
  */
 export class RecordingFiles implements FileOpener {
   readonly events: (FileEvent | { kind: 'ack'; path: string; end: number })[] = [];
+  bytesRead = 0;
   private readonly writtenEnd = new Map<string, number>();
   private readonly segmentStarts = new Map<number, string>();
 
@@ -28,7 +29,11 @@ export class RecordingFiles implements FileOpener {
         writtenEnd.set(path, Math.max(writtenEnd.get(path) ?? 0, end));
         events.push({ kind: 'written', path, end });
       },
-      read: (buffer, position) => real.read(buffer, position),
+      read: async (buffer, position) => {
+        const n = await real.read(buffer, position);
+        this.bytesRead += n;
+        return n;
+      },
       async datasync() {
         const covers = writtenEnd.get(path) ?? 0;
         events.push({ kind: 'sync-started', path, covers });

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { systemClock, type Clock } from '../../src/lib/clock.js';
+import { type Clock, systemClock } from '../../src/lib/clock.js';
 import { MessageStore, type StoreDeps } from '../../src/storage/message-store.js';
 import type { MessageInput } from '../../src/storage/record-codec.js';
 import { type StoreConfig, storeConfig } from '../../src/storage/store-config.js';
@@ -20,11 +20,19 @@ export function testConfig(dataDir: string, overrides: Partial<Omit<StoreConfig,
   });
 }
 
-export function openStore(config: StoreConfig, deps: Partial<StoreDeps> & { clock?: Clock } = {}): Promise<MessageStore> {
+export function openStore(
+  config: StoreConfig,
+  deps: Partial<StoreDeps> & { clock?: Clock } = {},
+): Promise<MessageStore> {
   return MessageStore.open(config, { clock: systemClock, log: silentLog, ...deps });
 }
 
-export function message(topic: string, queueId: number, n: number, overrides: Partial<MessageInput> = {}): MessageInput {
+export function message(
+  topic: string,
+  queueId: number,
+  n: number,
+  overrides: Partial<MessageInput> = {},
+): MessageInput {
   return {
     topic,
     queueId,

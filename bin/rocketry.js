@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The one `rocketry` command: each subcommand is one component's main (built into its dist/ by `npm run build`).
+const usage = `usage: rocketry <command> [flags]
+
+commands:
+  dev       local stack on embedded defaults (storage in ./.rocketry/)
+  broker    the broker: --data-dir DIR --admin-port 8082 --flush async|sync --retention-hours 72 --repair
+`;
+
+const [command, ...args] = process.argv.slice(2);
+switch (command) {
+  case 'dev':
+  case 'broker': {
+    const { main } = await import('../dataplane/dist/main.js');
+    await main(command, args);
+    break;
+  }
+  case undefined:
+  case '-h':
+  case '--help':
+    process.stdout.write(usage);
+    break;
+  default:
+    process.stderr.write(`rocketry: unknown command ${JSON.stringify(command)}\n\n${usage}`);
+    process.exitCode = 2;
+}

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * The broker's settings from flags and environment (flags win), parsed once in main.ts. Every flag has an
+ * environment variable: --data-dir ↔ ROCKETRY_DATA_DIR, --flush ↔ ROCKETRY_FLUSH, and so on.
+ */
+const BrokerConfig = z.object({
+  dataDir: z.string().min(1),
+  adminHost: z.string().min(1),
+  adminPort: z.coerce.number().int().min(0).max(65535),
+  flush: z.enum(['async', 'sync']),
+  retentionHours: z.coerce.number().positive().max(720),
+  segmentMiB: z.coerce.number().int().min(8).max(16384),
+  repair: z.coerce.boolean(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+export type BrokerConfig = z.infer<typeof BrokerConfig>;
+
+const flags = {
+  'data-dir': { type: 'string', env: 'ROCKETRY_DATA_DIR' },
+  'admin-host': { type: 'string', env: 'ROCKETRY_ADMIN_HOST' },
+  'admin-port': { type: 'string', env: 'ROCKETRY_ADMIN_PORT' },
+  flush: { type: 'string', env: 'ROCKETRY_FLUSH' },
+  'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
+  'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB' },
+  repair: { type: 'boolean', env: 'ROCKETRY_REPAIR' },
+  'log-level': { type: 'string', env: 'ROCKETRY_LOG_LEVEL' },
+} as const;
+
+export class ConfigError extends Error {}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Parses argv and env over `defaults`; throws ConfigError naming every bad setting. */
+export function parseBrokerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: BrokerConfig,
+): BrokerConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, { type: v.type }])),
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [flag, { env: name, type }] of Object.entries(flags)) {
+    const fromEnv = env[name];
+    const value =
+      values[flag] ?? (type === 'boolean' && fromEnv !== undefined ? fromEnv === 'true' || fromEnv === '1' : fromEnv);
+    if (value !== undefined) merged[camel(flag)] = value;
+  }
+  const parsed = BrokerConfig.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return Object.freeze(parsed.data);
+}
