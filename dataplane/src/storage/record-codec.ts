@@ -50,7 +50,9 @@ export interface RecordPlacement {
   readonly tagHash: bigint;
 }
 
-export interface StoredMessage extends MessageInput, RecordPlacement {
+export interface StoredMessage extends Omit<MessageInput, 'body'>, RecordPlacement {
+  /** A view of the bytes read from disk. */
+  readonly body: Buffer;
   /** Size of the whole record in the commit log. */
   readonly size: number;
 }
