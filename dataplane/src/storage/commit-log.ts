@@ -3,7 +3,7 @@ import {
   decodeRecord,
   encodeRecord,
   type MessageInput,
-  type RecordPlacement,
+  type NumericPlacement,
   type StoredMessage,
 } from './record-codec.js';
 import type { Segment, SegmentSet } from './segment-set.js';
@@ -47,6 +47,8 @@ interface Batch<D> {
 }
 
 const BATCH_BYTES = 1 << 20;
+/** Written batch buffers kept for reuse: a drain often takes a batch holding a few records, and 1 MiB allocations per write would drive V8 into full GCs. */
+const FREE_BUFFERS = 8;
 
 /**
  * The append-only commit log: assigns physical offsets, encodes records into memory batches and writes them with
@@ -55,6 +57,7 @@ const BATCH_BYTES = 1 << 20;
  */
 export class CommitLog<D> {
   private batches: Batch<D>[] = [];
+  private readonly freeBuffers: Buffer[] = [];
   private filling: Batch<D> | undefined;
   private pendingBytes = 0;
   private spaceWaiters: (() => void)[] = [];
@@ -122,7 +125,7 @@ export class CommitLog<D> {
   append(
     msg: MessageInput,
     size: number,
-    placement: Omit<RecordPlacement, 'physicalOffset'>,
+    placement: Omit<NumericPlacement, 'physicalOffset'>,
     payload: D,
   ): Promise<AppendReceipt> {
     if (this.failure) return Promise.reject(this.failure);
@@ -145,14 +148,20 @@ export class CommitLog<D> {
       batch = {
         segmentStart: this.activeStart,
         position: offset,
-        buf: Buffer.allocUnsafe(Math.max(BATCH_BYTES, size)),
+        buf:
+          size <= BATCH_BYTES ? (this.freeBuffers.pop() ?? Buffer.allocUnsafe(BATCH_BYTES)) : Buffer.allocUnsafe(size),
         used: 0,
         appends: [],
       };
       this.batches.push(batch);
       this.filling = batch;
     }
-    encodeRecord(batch.buf, batch.used, size, msg, { ...placement, physicalOffset: BigInt(offset) });
+    encodeRecord(batch.buf, batch.used, size, msg, {
+      queueOffset: placement.queueOffset,
+      physicalOffset: offset,
+      storeTimestamp: placement.storeTimestamp,
+      tagHash: placement.tagHash,
+    });
     batch.used += size;
     this.nextOffset = offset + size;
     this.pendingBytes += size;
@@ -219,6 +228,7 @@ export class CommitLog<D> {
         a.resolve({ physicalOffset: BigInt(a.physicalOffset), size: a.size });
       }
       this.pendingBytes -= batch.used;
+      if (batch.buf.length === BATCH_BYTES && this.freeBuffers.length < FREE_BUFFERS) this.freeBuffers.push(batch.buf);
     }
     while (this.spaceWaiters.length > 0 && this.pendingBytes < this.options.maxPendingBytes) {
       (this.spaceWaiters.shift() as () => void)();

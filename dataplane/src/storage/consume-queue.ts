@@ -77,12 +77,16 @@ export class ConsumeQueue {
 
   /** One past the last dispatched entry: what readers can see. */
   get maxOffset(): bigint {
-    return BigInt(this.written + this.tailCount);
+    return BigInt(this.end);
+  }
+
+  get end(): number {
+    return this.written + this.tailCount;
   }
 
   /** Hands out the queue offset for a record being appended (in commit-log order). */
-  assignOffset(): bigint {
-    return BigInt(this.assigned++);
+  assignOffset(): number {
+    return this.assigned++;
   }
 
   /** True when the queue has never held an entry. */
@@ -94,21 +98,23 @@ export class ConsumeQueue {
    * Records the entry of the next queue offset; returns false when `queueOffset` is not the next one (a gap). An
    * empty queue accepts any start, since a rebuild after retention begins past offset 0.
    */
-  put(queueOffset: bigint, commitOffset: bigint, size: number, tagHash: bigint): boolean {
-    if (this.isEmpty && queueOffset > 0n) {
-      this.written = this.min = this.assigned = Number(queueOffset);
+  put(queueOffset: number, commitOffset: number, size: number, tagHash: number): boolean {
+    if (this.isEmpty && queueOffset > 0) {
+      this.written = this.min = this.assigned = queueOffset;
     }
     const end = this.written + this.tailCount;
-    if (Number(queueOffset) !== end) return false;
+    if (queueOffset !== end) return false;
     if ((this.tailCount + 1) * CQ_ENTRY_BYTES > this.tail.length) {
       const bigger = Buffer.allocUnsafe(this.tail.length * 2);
       this.tail.copy(bigger, 0, 0, this.tailCount * CQ_ENTRY_BYTES);
       this.tail = bigger;
     }
     const at = this.tailCount * CQ_ENTRY_BYTES;
-    this.tail.writeBigUInt64LE(commitOffset, at);
+    this.tail.writeUInt32LE(commitOffset % 0x1_0000_0000, at);
+    this.tail.writeUInt32LE(Math.floor(commitOffset / 0x1_0000_0000), at + 4);
     this.tail.writeUInt32LE(size, at + 8);
-    this.tail.writeBigUInt64LE(tagHash, at + 12);
+    this.tail.writeUInt32LE(tagHash % 0x1_0000_0000, at + 12);
+    this.tail.writeUInt32LE(Math.floor(tagHash / 0x1_0000_0000), at + 16);
     this.tailCount++;
     if (this.assigned < end + 1) this.assigned = end + 1;
     return true;

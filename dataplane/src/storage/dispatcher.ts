@@ -5,8 +5,8 @@ import type { MessageIndex } from './message-index.js';
 /** What the dispatcher needs of a record besides its place in the commit log. */
 export interface DispatchRequest {
   readonly queue: ConsumeQueue;
-  readonly queueOffset: bigint;
-  readonly tagHash: bigint;
+  readonly queueOffset: number;
+  readonly tagHash: number;
   readonly storeTimestamp: number;
   readonly indexKeys: readonly string[];
 }
@@ -22,7 +22,7 @@ export function indexKeysFor(topic: string, messageId: string, keys: readonly st
 }
 
 /** Stable 32-bit tag hash carried by consume-queue entries ('' = no tag = 0). */
-export const tagHashOf = (tag: string): bigint => (tag === '' ? 0n : BigInt(crc32(tag)));
+export const tagHashOf = (tag: string): number => (tag === '' ? 0 : crc32(tag));
 
 export class QueueGapError extends Error {
   constructor(
@@ -56,14 +56,15 @@ export class Dispatcher {
   }
 
   dispatch(request: DispatchRequest, physicalOffset: number, size: number): void {
-    const offset = BigInt(physicalOffset);
+    const { queue } = request;
     if (this.repairing) {
-      while (request.queue.maxOffset < request.queueOffset) request.queue.put(request.queue.maxOffset, offset, 0, 0n);
+      while (queue.end < request.queueOffset) queue.put(queue.end, physicalOffset, 0, 0);
     }
-    if (!request.queue.put(request.queueOffset, offset, size, request.tagHash)) {
-      throw new QueueGapError(request.queue.dir, request.queue.maxOffset, request.queueOffset);
+    if (!queue.put(request.queueOffset, physicalOffset, size, request.tagHash)) {
+      throw new QueueGapError(queue.dir, BigInt(queue.end), BigInt(request.queueOffset));
     }
-    this.dirtyQueues.add(request.queue);
+    this.dirtyQueues.add(queue);
+    const offset = BigInt(physicalOffset);
     for (const key of request.indexKeys) this.index.add(key, offset, request.storeTimestamp);
     this.dispatchedEnd = physicalOffset + size;
   }

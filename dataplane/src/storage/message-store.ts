@@ -152,8 +152,8 @@ export class MessageStore {
             }
             const request: DispatchRequest = {
               queue,
-              queueOffset: msg.queueOffset,
-              tagHash: msg.tagHash,
+              queueOffset: Number(msg.queueOffset),
+              tagHash: Number(msg.tagHash),
               storeTimestamp: msg.storeTimestamp,
               indexKeys: indexKeysFor(msg.topic, msg.messageId, msg.keys),
             };
@@ -228,7 +228,7 @@ export class MessageStore {
       indexKeys: indexKeysFor(msg.topic, msg.messageId, msg.keys),
     };
     const receipt = await this.log.append(msg, size, { queueOffset, storeTimestamp, tagHash }, request);
-    return { physicalOffset: receipt.physicalOffset, queueOffset, size, storeTimestamp };
+    return { physicalOffset: receipt.physicalOffset, queueOffset: BigInt(queueOffset), size, storeTimestamp };
   }
 
   /** Every queue on disk is loaded at open, so a queue not in the map is new: create it without I/O. */

@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
  * Commit-log record, version 1. Integers are little-endian; strings are UTF-8.
  *
  *   0   u32  totalSize       bytes of the whole record, this field included
- *   4   u32  crc32           over bytes [0,4) and [8,totalSize): a torn or flipped record cannot pass
+ *   4   u32  crc32           over bytes [8,totalSize); totalSize is checked against the fields' own lengths
  *   8   u16  magic           0x4D52 ('RM')
  *  10   u8   version         1
  *  11   u8   reserved        0
@@ -50,6 +50,14 @@ export interface RecordPlacement {
   readonly tagHash: bigint;
 }
 
+/** What the append path knows of a record's place, as plain numbers (all below 2^53): no BigInt on the hot path. */
+export interface NumericPlacement {
+  readonly queueOffset: number;
+  readonly physicalOffset: number;
+  readonly storeTimestamp: number;
+  readonly tagHash: number;
+}
+
 export interface StoredMessage extends Omit<MessageInput, 'body'>, RecordPlacement {
   /** A view of the bytes read from disk. */
   readonly body: Buffer;
@@ -87,7 +95,7 @@ export function encodeRecord(
   pos: number,
   size: number,
   msg: MessageInput,
-  placement: RecordPlacement,
+  placement: NumericPlacement,
 ): void {
   buf.writeUInt32LE(size, pos);
   buf.writeUInt16LE(RECORD_MAGIC, pos + 8);
@@ -95,11 +103,11 @@ export function encodeRecord(
   buf[pos + 11] = 0;
   buf.writeUInt32LE(msg.flags >>> 0, pos + 12);
   buf.writeUInt32LE(msg.queueId, pos + 16);
-  buf.writeBigUInt64LE(placement.queueOffset, pos + 20);
-  buf.writeBigUInt64LE(placement.physicalOffset, pos + 28);
-  buf.writeBigUInt64LE(BigInt(msg.bornTimestamp), pos + 36);
-  buf.writeBigUInt64LE(BigInt(placement.storeTimestamp), pos + 44);
-  buf.writeBigUInt64LE(placement.tagHash, pos + 52);
+  writeU64(buf, pos + 20, placement.queueOffset);
+  writeU64(buf, pos + 28, placement.physicalOffset);
+  writeU64(buf, pos + 36, msg.bornTimestamp);
+  writeU64(buf, pos + 44, placement.storeTimestamp);
+  writeU64(buf, pos + 52, placement.tagHash);
   let at = pos + RECORD_FIXED_BYTES;
   at = writeString16(buf, at, msg.topic);
   at = writeString16(buf, at, msg.messageId);
@@ -123,7 +131,7 @@ export function encodeRecord(
 }
 
 export function recordCrc(buf: Buffer, pos: number, size: number): number {
-  return crc32(buf.subarray(pos + 8, pos + size), crc32(buf.subarray(pos, pos + 4)));
+  return crc32(buf.subarray(pos + 8, pos + size));
 }
 
 /**
@@ -189,6 +197,12 @@ function decodeFields(buf: Buffer, pos: number, size: number, physicalOffset: bi
     tagHash: buf.readBigUInt64LE(pos + 52),
     size,
   };
+}
+
+/** Little-endian u64 from a non-negative safe integer. */
+function writeU64(buf: Buffer, at: number, value: number): void {
+  buf.writeUInt32LE(value % 0x1_0000_0000, at);
+  buf.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
 }
 
 function writeString16(buf: Buffer, at: number, value: string): number {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { type BrokerConfig, ConfigError, parseBrokerConfig } from './config.js';
+
+const defaults: BrokerConfig = {
+  dataDir: './data',
+  adminHost: '0.0.0.0',
+  adminPort: 8082,
+  flush: 'async',
+  retentionHours: 72,
+  segmentMiB: 1024,
+  repair: false,
+  logLevel: 'info',
+};
+
+describe('parseBrokerConfig', () => {
+  it('takes flags over environment over defaults', () => {
+    const config = parseBrokerConfig(
+      ['--flush', 'sync'],
+      { ROCKETRY_FLUSH: 'async', ROCKETRY_ADMIN_PORT: '9000' },
+      defaults,
+    );
+    expect(config).toMatchObject({ flush: 'sync', adminPort: 9000, dataDir: './data' });
+  });
+
+  it('reads boolean flags from the environment', () => {
+    expect(parseBrokerConfig([], { ROCKETRY_REPAIR: 'true' }, defaults).repair).toBe(true);
+    expect(parseBrokerConfig(['--repair'], {}, defaults).repair).toBe(true);
+  });
+
+  it('names every bad setting', () => {
+    expect(() => parseBrokerConfig(['--flush', 'never', '--retention-hours', '1000'], {}, defaults)).toThrow(
+      /flush.*retentionHours|retentionHours.*flush/,
+    );
+  });
+
+  it('rejects unknown flags', () => {
+    expect(() => parseBrokerConfig(['--nope'], {}, defaults)).toThrow(ConfigError);
+  });
+});
