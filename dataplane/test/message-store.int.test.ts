@@ -73,3 +73,13 @@ describe('MessageStore', () => {
     expect(await code(store.append(message('t', 0, 0)))).toBe('ok');
   });
 });
+
+describe('MessageStore data directory lock', () => {
+  it('refuses a second open of the same data directory while the first is open, and allows it after close', async () => {
+    const first = await openStore(testConfig(dir.path));
+    await expect(openStore(testConfig(dir.path))).rejects.toThrow(/already open/);
+    await first.close();
+    const again = await openStore(testConfig(dir.path));
+    await again.close();
+  });
+});

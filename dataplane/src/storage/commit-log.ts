@@ -86,6 +86,7 @@ export class CommitLog<D> {
     this.written = this.nextOffset;
     this.synced = this.nextOffset;
     if (options.flush === 'async') {
+      // Errors surface through fail(): later appends are rejected with the cause.
       this.flushTimer = setInterval(() => void this.sync().catch(() => {}), options.flushIntervalMs);
       this.flushTimer.unref();
     }
@@ -254,6 +255,10 @@ export class CommitLog<D> {
           try {
             if (segment) await segment.file.datasync();
             this.synced = Math.max(this.synced, target);
+          } catch (err) {
+            // A failed fdatasync may have dropped dirty pages: nothing after `synced` can be trusted any more.
+            this.fail(err as Error);
+            throw this.failure;
           } finally {
             this.syncing = undefined;
           }

@@ -7,6 +7,7 @@ import { StorageCorruptionError } from '../lib/errors.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
 import { ConsumeQueue, type CqEntry } from './consume-queue.js';
+import { DirLock } from './dir-lock.js';
 import {
   Dispatcher,
   type DispatchRequest,
@@ -91,6 +92,7 @@ export class MessageStore {
     private readonly dispatcher: Dispatcher,
     queues: Map<string, ConsumeQueue[]>,
     readonly openReport: OpenReport,
+    private readonly lock: DirLock,
   ) {
     this.queues = queues;
     this.lastCheckpoint = dispatcher.dispatchedEnd;
@@ -98,14 +100,29 @@ export class MessageStore {
 
   static async open(config: StoreConfig, deps: StoreDeps): Promise<MessageStore> {
     const started = performance.now();
-    const files = deps.files ?? nodeFiles;
     const dirs = {
       log: join(config.dataDir, 'commitlog'),
       cq: join(config.dataDir, 'consumequeue'),
       index: join(config.dataDir, 'index'),
     };
     await mkdir(dirs.log, { recursive: true });
-    const segments = await SegmentSet.open(dirs.log, files);
+    const lock = await DirLock.acquire(config.dataDir);
+    try {
+      return await MessageStore.recover(config, deps, dirs, lock, started);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private static async recover(
+    config: StoreConfig,
+    deps: StoreDeps,
+    dirs: { log: string; cq: string; index: string },
+    lock: DirLock,
+    started: number,
+  ): Promise<MessageStore> {
+    const segments = await SegmentSet.open(dirs.log, deps.files ?? nodeFiles);
     const logMin = segments.first?.start ?? 0;
     const logEnd = segments.last ? segments.last.start + segments.last.length : 0;
     const checkpoint = await readCheckpoint(config.dataDir);
@@ -175,7 +192,7 @@ export class MessageStore {
           tornBytes: scan.tornBytes,
           rebuilt: rebuild,
         };
-        const store = new MessageStore(config, deps, segments, log, index, dispatcher, queues, report);
+        const store = new MessageStore(config, deps, segments, log, index, dispatcher, queues, report, lock);
         await store.checkpoint();
         store.startTimers();
         deps.log.info(
@@ -415,6 +432,7 @@ export class MessageStore {
     for (const list of this.queues.values()) for (const cq of list) await cq?.close();
     await this.index.close();
     await this.segments.closeAll();
+    await this.lock.release();
   }
 }
 
