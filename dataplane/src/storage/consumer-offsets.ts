@@ -48,9 +48,11 @@ export class ConsumerOffsets {
     const file: OffsetsFile = { version: 1, offsets: {} };
     for (const [k, offset] of this.offsets) {
       const [group, topic, queueId] = k.split('\u0000') as [string, string, string];
-      const topics = (file.offsets[group] ??= {});
-      const queues = (topics[topic] ??= {});
+      const topics = file.offsets[group] ?? {};
+      const queues = topics[topic] ?? {};
       queues[queueId] = String(offset);
+      topics[topic] = queues;
+      file.offsets[group] = topics;
     }
     await this.doc.set(file);
   }
