@@ -47,6 +47,11 @@ interface Batch<D> {
 }
 
 const BATCH_BYTES = 1 << 20;
+/**
+ * In `async` mode, writes up to this size go to the page cache on the event loop: a thread-pool hop costs more than
+ * the copy, and it caps throughput when few writers each wait for their ack. Larger writes use the pool.
+ */
+const SYNC_WRITE_MAX_BYTES = 1 << 20;
 /** Written batch buffers kept for reuse: a drain often takes a batch holding a few records, and 1 MiB allocations per write would drive V8 into full GCs. */
 const FREE_BUFFERS = 8;
 
@@ -182,10 +187,10 @@ export class CommitLog<D> {
         const group = this.takeGroup();
         const segment = await this.segmentFor(group[0] as Batch<D>);
         const position = (group[0] as Batch<D>).position - segment.start;
-        await segment.file.write(
-          group.map((b) => b.buf.subarray(0, b.used)),
-          position,
-        );
+        const buffers = group.map((b) => b.buf.subarray(0, b.used));
+        const bytes = buffers.reduce((n, b) => n + b.length, 0);
+        if (this.options.flush === 'async' && bytes <= SYNC_WRITE_MAX_BYTES) segment.file.writeSync(buffers, position);
+        else await segment.file.write(buffers, position);
         const last = group[group.length - 1] as Batch<D>;
         const end = last.position + last.used;
         segment.length = end - segment.start;

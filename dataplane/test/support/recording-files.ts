@@ -29,6 +29,12 @@ export class RecordingFiles implements FileOpener {
         writtenEnd.set(path, Math.max(writtenEnd.get(path) ?? 0, end));
         events.push({ kind: 'written', path, end });
       },
+      writeSync(buffers, position) {
+        real.writeSync(buffers, position);
+        const end = position + buffers.reduce((n, b) => n + b.length, 0);
+        writtenEnd.set(path, Math.max(writtenEnd.get(path) ?? 0, end));
+        events.push({ kind: 'written', path, end });
+      },
       read: async (buffer, position) => {
         const n = await real.read(buffer, position);
         this.bytesRead += n;
