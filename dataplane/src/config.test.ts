@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type BrokerConfig, ConfigError, parseBrokerConfig } from './config.js';
+import { brokerDefaults, ConfigError, parseBrokerConfig } from './config.js';
 
-const defaults: BrokerConfig = {
-  dataDir: './data',
-  adminHost: '0.0.0.0',
-  adminPort: 8082,
-  flush: 'async',
-  retentionHours: 72,
-  segmentMiB: 1024,
-  repair: false,
-  logLevel: 'info',
-};
+const defaults = brokerDefaults;
 
 describe('parseBrokerConfig', () => {
   it('takes flags over environment over defaults', () => {

@@ -62,3 +62,22 @@ export function parseBrokerConfig(
   }
   return Object.freeze(parsed.data);
 }
+
+export const brokerDefaults: BrokerConfig = {
+  dataDir: './data',
+  adminHost: '0.0.0.0',
+  adminPort: 8082,
+  flush: 'async',
+  retentionHours: 72,
+  segmentMiB: 1024,
+  repair: false,
+  logLevel: 'info',
+};
+
+/** `rocketry dev`: the local stack on its embedded defaults, storing in ./.rocketry/, on loopback. */
+export const devDefaults: BrokerConfig = {
+  ...brokerDefaults,
+  dataDir: './.rocketry',
+  adminHost: '127.0.0.1',
+  segmentMiB: 64,
+};

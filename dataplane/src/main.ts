@@ -1,25 +1,11 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { createAdminServer, listen } from './admin/admin-server.js';
-import { type BrokerConfig, ConfigError, parseBrokerConfig } from './config.js';
+import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBrokerConfig } from './config.js';
 import { systemClock } from './lib/clock.js';
 import { createRegistry } from './metrics/registry.js';
 import { MessageStore } from './storage/message-store.js';
 import { storeConfig } from './storage/store-config.js';
-
-const brokerDefaults: BrokerConfig = {
-  dataDir: './data',
-  adminHost: '0.0.0.0',
-  adminPort: 8082,
-  flush: 'async',
-  retentionHours: 72,
-  segmentMiB: 1024,
-  repair: false,
-  logLevel: 'info',
-};
-
-/** `rocketry dev`: the local stack on its embedded defaults, storing in ./.rocketry/, on loopback. */
-const devDefaults: BrokerConfig = { ...brokerDefaults, dataDir: './.rocketry', adminHost: '127.0.0.1', segmentMiB: 64 };
 
 /**
  * Entry point of `rocketry broker` and `rocketry dev`: parses settings once, opens storage (running recovery), serves

@@ -161,7 +161,11 @@ export class MessageStore {
         const scan = await scanLog(
           segments,
           from,
-          { maxTornBytes: config.maxPendingBytes + config.limits.maxBodyBytes + 128 * 1024, repair: config.repair },
+          {
+            maxTornBytes: config.maxPendingBytes + config.limits.maxBodyBytes + 128 * 1024,
+            repair: config.repair,
+            onProgress: progressLogger(deps.log, from, logEnd),
+          },
           (msg) => {
             const queue = queueFor(msg.topic, msg.queueId);
             if (!rebuild && queue.isEmpty && msg.queueOffset > 0n) {
@@ -477,6 +481,17 @@ async function openQueues(dir: string, entriesPerFile: number): Promise<Map<stri
     queues.set(topic, list);
   }
   return queues;
+}
+
+/** Logs recovery progress about every 5% of the log to verify (nothing for small logs). */
+function progressLogger(log: Logger, from: number, end: number): (offset: number) => void {
+  const step = Math.max((end - from) / 20, 256 << 20);
+  let next = from + step;
+  return (offset) => {
+    if (offset < next) return;
+    next = offset + step;
+    log.info({ offset, end, percent: Math.round(((offset - from) / (end - from)) * 100) }, 'recovering commit log');
+  };
 }
 
 async function diskUsageOf(dir: string): Promise<DiskUsage> {

@@ -8,6 +8,8 @@ export interface ScanOptions {
   /** Skip a corrupt stretch of a sealed segment (resyncing on the next valid record) instead of refusing to start. */
   readonly repair: boolean;
   readonly chunkBytes?: number;
+  /** Called after each chunk read with the offset reached, so a long recovery shows progress. */
+  readonly onProgress?: (offset: number) => void;
 }
 
 export interface ScanReport {
@@ -47,6 +49,7 @@ export async function scanLog(
       if (position - bufStart + RECORD_MIN_BYTES > buf.length || position >= bufStart + buf.length) {
         buf = await readChunk(segment, position, chunkBytes);
         bufStart = position;
+        options.onProgress?.(segment.start + position);
       }
       let result = decodeRecord(buf, position - bufStart, BigInt(segment.start + position));
       if (result.kind === 'incomplete' && bufStart + buf.length < segment.length) {
