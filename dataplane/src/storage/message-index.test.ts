@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IndexCorruptError, MessageIndex } from './message-index.js';
 
-// Byte positions from the layout drawn in message-index.ts, used to damage files the way a crash or bad disk would.
+// Byte positions from the layout drawn in index-file-layout.ts, used to damage files the way a crash or bad disk would.
 const HEADER_BYTES = 64;
 const ENTRY_COUNT_AT = 16;
 const ENTRY_BYTES = 24;
