@@ -1,30 +1,28 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
-import { StorageCorruptionError } from '../lib/errors.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { writeCheckpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
-import { ConsumeQueue, type CqEntry } from './consume-queue.js';
+import type { CqEntry } from './consume-queue.js';
+import type { ConsumeQueueSet } from './consume-queue-set.js';
 import { DirLock } from './dir-lock.js';
 import {
-  Dispatcher,
+  type Dispatcher,
   type DispatchRequest,
   indexKeysFor,
   messageIdIndexKey,
   messageKeyIndexKey,
-  QueueGapError,
   tagHashOf,
 } from './dispatcher.js';
-import { MessageIndex } from './message-index.js';
+import type { MessageIndex } from './message-index.js';
 import { validateMessage, validateQueueId, validateTopicName } from './message-limits.js';
 import { decodeRecord, encodedSize, type MessageInput, type StoredMessage } from './record-codec.js';
-import { scanLog } from './recovery.js';
 import { type DiskUsage, segmentsToDelete } from './retention.js';
 import { SegmentSet } from './segment-set.js';
 import { type FileOpener, nodeFiles } from './storage-file.js';
 import type { StoreConfig } from './store-config.js';
+import { type RecoveredState, recoverDerivedState, type StoreDirs } from './store-recovery.js';
 
 export interface AppendResult {
   readonly physicalOffset: bigint;
@@ -76,31 +74,34 @@ const MAX_LOOKUP_CANDIDATES = 256;
  * from it, a checkpoint of how far derived state is durable, recovery, and retention.
  */
 export class MessageStore {
-  private readonly queues = new Map<string, ConsumeQueue[]>();
   private readonly retentionHooks: RetentionHook[] = [];
   private timers: NodeJS.Timeout[] = [];
   private checkpointing: Promise<void> | undefined;
   private retaining: Promise<{ deletedSegments: number }> | undefined;
   private lastCheckpoint = 0;
 
+  private readonly queues: ConsumeQueueSet;
+  private readonly index: MessageIndex;
+  private readonly dispatcher: Dispatcher;
+
   private constructor(
     readonly config: StoreConfig,
     private readonly deps: StoreDeps,
     private readonly segments: SegmentSet,
     private readonly log: CommitLog<DispatchRequest>,
-    private readonly index: MessageIndex,
-    private readonly dispatcher: Dispatcher,
-    queues: Map<string, ConsumeQueue[]>,
+    state: RecoveredState,
     readonly openReport: OpenReport,
     private readonly lock: DirLock,
   ) {
-    this.queues = queues;
-    this.lastCheckpoint = dispatcher.dispatchedEnd;
+    this.queues = state.queues;
+    this.index = state.index;
+    this.dispatcher = state.dispatcher;
+    this.lastCheckpoint = state.dispatcher.dispatchedEnd;
   }
 
   static async open(config: StoreConfig, deps: StoreDeps): Promise<MessageStore> {
     const started = performance.now();
-    const dirs = {
+    const dirs: StoreDirs = {
       log: join(config.dataDir, 'commitlog'),
       cq: join(config.dataDir, 'consumequeue'),
       index: join(config.dataDir, 'index'),
@@ -108,114 +109,28 @@ export class MessageStore {
     await mkdir(dirs.log, { recursive: true });
     const lock = await DirLock.acquire(config.dataDir);
     try {
-      return await MessageStore.recover(config, deps, dirs, lock, started);
+      const segments = await SegmentSet.open(dirs.log, deps.files ?? nodeFiles);
+      const state = await recoverDerivedState(config, deps.log, dirs, segments);
+      const { dispatcher } = state;
+      const log = new CommitLog<DispatchRequest>(segments, config, (request, offset, size) =>
+        dispatcher.dispatch(request, offset, size),
+      );
+      const report: OpenReport = {
+        openMs: performance.now() - started,
+        recoveredFrom: BigInt(state.recoveredFrom),
+        redispatchedRecords: state.redispatchedRecords,
+        tornBytes: state.tornBytes,
+        rebuilt: state.rebuilt,
+      };
+      const store = new MessageStore(config, deps, segments, log, state, report, lock);
+      await store.checkpoint();
+      store.startTimers();
+      const offsets = { minOffset: String(log.minOffset), maxOffset: String(log.maxOffset) };
+      deps.log.info({ ...report, recoveredFrom: String(report.recoveredFrom), ...offsets }, 'storage opened');
+      return store;
     } catch (err) {
       await lock.release();
       throw err;
-    }
-  }
-
-  private static async recover(
-    config: StoreConfig,
-    deps: StoreDeps,
-    dirs: { log: string; cq: string; index: string },
-    lock: DirLock,
-    started: number,
-  ): Promise<MessageStore> {
-    const segments = await SegmentSet.open(dirs.log, deps.files ?? nodeFiles);
-    const logMin = segments.first?.start ?? 0;
-    const logEnd = segments.last ? segments.last.start + segments.last.length : 0;
-    const checkpoint = await readCheckpoint(config.dataDir);
-    let rebuild = !checkpoint || !existsSync(dirs.cq) || !existsSync(dirs.index);
-    let from = checkpoint ? Math.max(Number(checkpoint.dispatchedOffset), logMin) : logMin;
-    if (from > logEnd) {
-      const last = segments.last;
-      if (!config.repair || !last) {
-        throw new StorageCorruptionError(
-          last?.file.path ?? dirs.log,
-          last?.length ?? 0,
-          BigInt(logEnd),
-          `commit log ends before the checkpoint (${from})`,
-        );
-      }
-      rebuild = true;
-    }
-    for (;;) {
-      if (rebuild) {
-        from = logMin;
-        await rm(dirs.cq, { recursive: true, force: true });
-        await rm(dirs.index, { recursive: true, force: true });
-        if (logEnd > logMin) deps.log.warn({ from }, 'rebuilding consume queues and index from the commit log');
-      }
-      const queues = await openQueues(dirs.cq, config.consumeQueueEntriesPerFile);
-      const index = await MessageIndex.open(dirs.index, config.index);
-      for (const list of queues.values()) for (const cq of list) await cq?.truncateFrom(BigInt(from));
-      const dispatcher = new Dispatcher(index, from, config.repair);
-      const queueFor = (topic: string, queueId: number): ConsumeQueue => {
-        const list = queues.get(topic) ?? [];
-        queues.set(topic, list);
-        list[queueId] ??= ConsumeQueue.empty(join(dirs.cq, topic, String(queueId)), config.consumeQueueEntriesPerFile);
-        return list[queueId];
-      };
-      try {
-        const scan = await scanLog(
-          segments,
-          from,
-          {
-            maxTornBytes: config.maxPendingBytes + config.limits.maxBodyBytes + 128 * 1024,
-            repair: config.repair,
-            onProgress: progressLogger(deps.log, from, logEnd),
-          },
-          (msg) => {
-            const queue = queueFor(msg.topic, msg.queueId);
-            if (!rebuild && queue.isEmpty && msg.queueOffset > 0n) {
-              throw new QueueGapError(queue.dir, 0n, msg.queueOffset);
-            }
-            const request: DispatchRequest = {
-              queue,
-              queueOffset: Number(msg.queueOffset),
-              tagHash: Number(msg.tagHash),
-              storeTimestamp: msg.storeTimestamp,
-              indexKeys: indexKeysFor(msg.topic, msg.messageId, msg.keys),
-            };
-            dispatcher.dispatch(request, Number(msg.physicalOffset), msg.size);
-          },
-        );
-        if (scan.tornBytes > 0)
-          deps.log.warn({ bytes: scan.tornBytes, end: scan.validEnd }, 'truncated torn tail of the commit log');
-        for (const s of scan.skipped) deps.log.error(s, 'repair skipped a corrupt stretch of the commit log');
-        dispatcher.dispatchedEnd = scan.validEnd;
-        for (const list of queues.values()) for (const cq of list) if (cq) await cq.deleteBelow(BigInt(logMin));
-        const log = new CommitLog<DispatchRequest>(segments, config, (request, offset, size) =>
-          dispatcher.dispatch(request, offset, size),
-        );
-        const report: OpenReport = {
-          openMs: performance.now() - started,
-          recoveredFrom: BigInt(from),
-          redispatchedRecords: scan.records,
-          tornBytes: scan.tornBytes,
-          rebuilt: rebuild,
-        };
-        const store = new MessageStore(config, deps, segments, log, index, dispatcher, queues, report, lock);
-        await store.checkpoint();
-        store.startTimers();
-        deps.log.info(
-          {
-            ...report,
-            recoveredFrom: String(from),
-            minOffset: String(log.minOffset),
-            maxOffset: String(log.maxOffset),
-          },
-          'storage opened',
-        );
-        return store;
-      } catch (err) {
-        if (!(err instanceof QueueGapError) || rebuild) throw err;
-        deps.log.warn({ queue: err.queueDir }, 'consume queue behind the checkpoint');
-        for (const list of queues.values()) for (const cq of list) await cq?.close();
-        await index.close();
-        rebuild = true;
-      }
     }
   }
 
@@ -235,7 +150,7 @@ export class MessageStore {
   async append(msg: MessageInput): Promise<AppendResult> {
     validateMessage(msg, this.config.limits);
     if (this.log.mustWait) await this.log.waitForSpace();
-    const queue = this.queueFor(msg.topic, msg.queueId);
+    const queue = this.queues.getOrCreate(msg.topic, msg.queueId);
     const size = encodedSize(msg);
     const storeTimestamp = this.deps.clock.now();
     const tagHash = tagHashOf(msg.tag);
@@ -252,25 +167,11 @@ export class MessageStore {
     return { physicalOffset: receipt.physicalOffset, queueOffset: BigInt(queueOffset), size, storeTimestamp };
   }
 
-  /** Every queue on disk is loaded at open, so a queue not in the map is new: create it without I/O. */
-  private queueFor(topic: string, queueId: number): ConsumeQueue {
-    let list = this.queues.get(topic);
-    if (!list) {
-      list = [];
-      this.queues.set(topic, list);
-    }
-    list[queueId] ??= ConsumeQueue.empty(
-      join(this.config.dataDir, 'consumequeue', topic, String(queueId)),
-      this.config.consumeQueueEntriesPerFile,
-    );
-    return list[queueId];
-  }
-
   /** Messages of one queue from `offset`, streamed from disk by positional reads (never whole segments). */
   async read(topic: string, queueId: number, offset: bigint, limits: ReadLimits): Promise<ReadResult> {
     validateTopicName(topic);
     validateQueueId(queueId, this.config.limits);
-    const queue = this.queues.get(topic)?.[queueId];
+    const queue = this.queues.get(topic, queueId);
     const min = queue?.minOffset ?? 0n;
     const max = queue?.maxOffset ?? 0n;
     if (offset < min || offset > max) return { kind: 'offset-out-of-range', minOffset: min, maxOffset: max };
@@ -342,12 +243,12 @@ export class MessageStore {
   }
 
   topics(): string[] {
-    return [...this.queues.keys()];
+    return this.queues.topics();
   }
 
   /** Lowest readable and next queue offset of one queue ({0, 0} for a queue never written). */
   queueOffsets(topic: string, queueId: number): { min: bigint; max: bigint } {
-    const queue = this.queues.get(topic)?.[queueId];
+    const queue = this.queues.get(topic, queueId);
     return { min: queue?.minOffset ?? 0n, max: queue?.maxOffset ?? 0n };
   }
 
@@ -418,7 +319,7 @@ export class MessageStore {
       if (!segment || !next) break;
       const range = { start: BigInt(segment.start), end: BigInt(segment.start + segment.length) };
       for (const hook of this.retentionHooks) await hook(range);
-      for (const list of this.queues.values()) for (const cq of list) if (cq) await cq.deleteBelow(BigInt(next.start));
+      for (const queue of this.queues) await queue.deleteBelow(BigInt(next.start));
       await this.index.deleteFilesBelow(BigInt(next.start));
       await this.segments.removeFirst();
       this.deps.log.info({ file: segment.file.path, bytes: segment.length }, 'segment deleted by retention');
@@ -433,7 +334,7 @@ export class MessageStore {
     await this.retaining;
     await this.log.close();
     await this.checkpoint();
-    for (const list of this.queues.values()) for (const cq of list) await cq?.close();
+    await this.queues.closeAll();
     await this.index.close();
     await this.segments.closeAll();
     await this.lock.release();
@@ -468,30 +369,6 @@ function* contiguousRuns(entries: readonly CqEntry[]): Generator<CqEntry[]> {
     end = entry.commitOffset + BigInt(entry.size);
   }
   if (run.length > 0) yield run;
-}
-
-async function openQueues(dir: string, entriesPerFile: number): Promise<Map<string, ConsumeQueue[]>> {
-  await mkdir(dir, { recursive: true });
-  const queues = new Map<string, ConsumeQueue[]>();
-  for (const topic of await readdir(dir)) {
-    const list: ConsumeQueue[] = [];
-    for (const id of await readdir(join(dir, topic))) {
-      if (/^\d+$/.test(id)) list[Number(id)] = await ConsumeQueue.open(join(dir, topic, id), entriesPerFile);
-    }
-    queues.set(topic, list);
-  }
-  return queues;
-}
-
-/** Logs recovery progress about every 5% of the log to verify (nothing for small logs). */
-function progressLogger(log: Logger, from: number, end: number): (offset: number) => void {
-  const step = Math.max((end - from) / 20, 256 << 20);
-  let next = from + step;
-  return (offset) => {
-    if (offset < next) return;
-    next = offset + step;
-    log.info({ offset, end, percent: Math.round(((offset - from) / (end - from)) * 100) }, 'recovering commit log');
-  };
 }
 
 async function diskUsageOf(dir: string): Promise<DiskUsage> {
