@@ -42,6 +42,7 @@ interface Batch<D> {
   readonly segmentStart: number;
   readonly position: number;
   readonly buf: Buffer;
+  readonly view: DataView;
   used: number;
   readonly appends: PendingAppend<D>[];
 }
@@ -62,7 +63,7 @@ const FREE_BUFFERS = 8;
  */
 export class CommitLog<D> {
   private batches: Batch<D>[] = [];
-  private readonly freeBuffers: Buffer[] = [];
+  private readonly freeBuffers: { buf: Buffer; view: DataView }[] = [];
   private filling: Batch<D> | undefined;
   private pendingBytes = 0;
   private spaceWaiters: (() => void)[] = [];
@@ -151,23 +152,16 @@ export class CommitLog<D> {
       batch = undefined;
     }
     if (!batch) {
-      batch = {
-        segmentStart: this.activeStart,
-        position: offset,
-        buf:
-          size <= BATCH_BYTES ? (this.freeBuffers.pop() ?? Buffer.allocUnsafe(BATCH_BYTES)) : Buffer.allocUnsafe(size),
-        used: 0,
-        appends: [],
-      };
+      const memory =
+        size <= BATCH_BYTES
+          ? (this.freeBuffers.pop() ?? withView(Buffer.allocUnsafe(BATCH_BYTES)))
+          : withView(Buffer.allocUnsafe(size));
+      batch = { segmentStart: this.activeStart, position: offset, ...memory, used: 0, appends: [] };
       this.batches.push(batch);
       this.filling = batch;
     }
-    encodeRecord(batch.buf, batch.used, size, msg, {
-      queueOffset: placement.queueOffset,
-      physicalOffset: offset,
-      storeTimestamp: placement.storeTimestamp,
-      tagHash: placement.tagHash,
-    });
+    const placed = { ...placement, physicalOffset: offset };
+    encodeRecord(batch.buf, batch.used, size, msg, placed, batch.view);
     batch.used += size;
     this.nextOffset = offset + size;
     this.pendingBytes += size;
@@ -234,7 +228,9 @@ export class CommitLog<D> {
         a.resolve({ physicalOffset: BigInt(a.physicalOffset), size: a.size });
       }
       this.pendingBytes -= batch.used;
-      if (batch.buf.length === BATCH_BYTES && this.freeBuffers.length < FREE_BUFFERS) this.freeBuffers.push(batch.buf);
+      if (batch.buf.length === BATCH_BYTES && this.freeBuffers.length < FREE_BUFFERS) {
+        this.freeBuffers.push({ buf: batch.buf, view: batch.view });
+      }
     }
     while (this.spaceWaiters.length > 0 && this.pendingBytes < this.options.maxPendingBytes) {
       (this.spaceWaiters.shift() as () => void)();
@@ -321,3 +317,5 @@ export class CommitLog<D> {
     if (!this.failure) await this.sync();
   }
 }
+
+const withView = (buf: Buffer) => ({ buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength) });

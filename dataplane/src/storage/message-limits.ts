@@ -38,8 +38,11 @@ export function validateQueueId(queueId: number, limits: MessageLimits): void {
   }
 }
 
-/** Rejects what the record format or the configured limits cannot hold, with the protocol's status code. */
-export function validateMessage(msg: MessageInput, limits: MessageLimits): void {
+/**
+ * Rejects what the record format or the configured limits cannot hold, with the protocol's status code. Returns the
+ * properties' encoded size, which the caller passes on to encodedSize (measured once per message).
+ */
+export function validateMessage(msg: MessageInput, limits: MessageLimits): number {
   validateTopicName(msg.topic);
   validateQueueId(msg.queueId, limits);
   if (msg.body.byteLength > limits.maxBodyBytes) {
@@ -57,9 +60,8 @@ export function validateMessage(msg: MessageInput, limits: MessageLimits): void 
       'message tag must be at most 1024 characters without | or spaces',
     );
   }
-  if (msg.keys.length > 64 || msg.keys.some((key) => key.length === 0 || key.length > MAX_TEXT_FIELD)) {
-    throw new DataplaneError(Code.ILLEGAL_MESSAGE_KEY, 'at most 64 message keys of 1-1024 characters each');
-  }
+  if (msg.keys.length > 64) throw illegalKeys();
+  for (const key of msg.keys) if (key.length === 0 || key.length > MAX_TEXT_FIELD) throw illegalKeys();
   let count = 0;
   for (const key in msg.properties) {
     count++;
@@ -70,10 +72,15 @@ export function validateMessage(msg: MessageInput, limits: MessageLimits): void 
       );
     }
   }
-  if (count > limits.maxPropertyCount || propertiesSize(msg.properties) > limits.maxPropertiesBytes) {
+  const propertiesBytes = count === 0 ? 0 : propertiesSize(msg.properties);
+  if (count > limits.maxPropertyCount || propertiesBytes > limits.maxPropertiesBytes) {
     throw new DataplaneError(
       Code.MESSAGE_PROPERTIES_TOO_LARGE,
       `properties exceed ${limits.maxPropertyCount} entries or ${limits.maxPropertiesBytes} bytes`,
     );
   }
+  return propertiesBytes;
 }
+
+const illegalKeys = () =>
+  new DataplaneError(Code.ILLEGAL_MESSAGE_KEY, 'at most 64 message keys of 1-1024 characters each');

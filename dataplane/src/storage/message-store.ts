@@ -148,10 +148,10 @@ export class MessageStore {
 
   /** Appends one message; resolves when it is as durable as the flush mode promises, and visible to readers. */
   async append(msg: MessageInput): Promise<AppendResult> {
-    validateMessage(msg, this.config.limits);
+    const propertiesBytes = validateMessage(msg, this.config.limits);
     if (this.log.mustWait) await this.log.waitForSpace();
     const queue = this.queues.getOrCreate(msg.topic, msg.queueId);
-    const size = encodedSize(msg);
+    const size = encodedSize(msg, propertiesBytes);
     const storeTimestamp = this.deps.clock.now();
     const tagHash = tagHashOf(msg.tag);
     // From here to log.append is synchronous: queue offsets are handed out in commit-log order.
