@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { BODY_BYTES, countedLoad, openBenchStore } from './store-load.js';
 
 export interface RssSample {
@@ -61,3 +64,37 @@ export async function memoryRun(dataDir: string, volumeBytes: number, say: (line
 
 export const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(1);
 export const mb = (bytes: number): string => (bytes / 1e6).toFixed(0);
+
+/**
+ * The memory run in a fresh process, so RSS measures the store alone and not what earlier phases of the benchmark
+ * left on the heap. The child reports progress lines on stderr and its result as JSON on stdout.
+ */
+export async function memoryRunInChild(
+  dataDir: string,
+  volumeBytes: number,
+  say: (line: string) => void,
+): Promise<MemoryRun> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), dataDir, String(volumeBytes)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    for (const line of c.toString().split('\n')) if (line) say(line);
+  });
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`memory run exited ${code}`);
+  return JSON.parse(out) as MemoryRun;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [dataDir, volume] = process.argv.slice(2);
+  const run = await memoryRun(dataDir as string, Number(volume), (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(JSON.stringify(run));
+}

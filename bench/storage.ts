@@ -4,7 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FlushMode } from '../dataplane/src/storage/commit-log.js';
 import { rawSyncCeiling, rawWriteCeiling } from './ceilings.js';
-import { gib, memoryRun } from './storage-memory.js';
+import { gib, memoryRunInChild } from './storage-memory.js';
 import {
   ceilingMedians,
   evaluate,
@@ -54,7 +54,7 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<voi
       rounds.push(await runRound(root, window));
     }
     say(`memory: ${gib(volumeBytes)} GiB async, 1 KiB records`);
-    const memory = await memoryRun(join(root, 'memory'), volumeBytes, say);
+    const memory = await memoryRunInChild(join(root, 'memory'), volumeBytes, say);
     await rm(join(root, 'memory'), { recursive: true, force: true });
     const medians = scenarioMedians(rounds);
     const ceilings = ceilingMedians(rounds);

@@ -27,7 +27,7 @@ export const defaultStoreConfig: Omit<StoreConfig, 'dataDir'> = {
   flushIntervalMs: 200,
   maxPendingBytes: 32 << 20,
   consumeQueueEntriesPerFile: 300_000,
-  index: { slotCount: 1 << 20, entryCapacity: 2 << 20 },
+  index: { slotCount: 1 << 20, entryCapacity: 1 << 20 },
   checkpointIntervalMs: 1000,
   retention: { retentionMs: 72 * 3600_000, maxDiskUsedRatio: 0.9 },
   retentionCheckIntervalMs: 60_000,
