@@ -4,7 +4,8 @@ const usage = `usage: rocketry <command> [flags]
 
 commands:
   dev       local stack on embedded defaults (storage in ./.rocketry/)
-  broker    the broker: --data-dir DIR --admin-port 8082 --flush async|sync --retention-hours 72 --repair
+  broker    the broker: --data-dir DIR --grpc-port 8081 --advertise HOST:PORT --auto-create --admin-port 8082
+            --flush async|sync --retention-hours 72 --segment-mib 1024 --repair (each also as ROCKETRY_* env)
 `;
 
 const [command, ...args] = process.argv.slice(2);

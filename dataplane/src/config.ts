@@ -9,6 +9,14 @@ const BrokerConfig = z.object({
   dataDir: z.string().min(1),
   adminHost: z.string().min(1),
   adminPort: z.coerce.number().int().min(0).max(65535),
+  grpcHost: z.string().min(1),
+  grpcPort: z.coerce.number().int().min(0).max(65535),
+  /** `host:port` that routes carry; the bound address when empty. */
+  advertise: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'host:port')
+    .optional(),
+  autoCreate: z.coerce.boolean(),
   flush: z.enum(['async', 'sync']),
   retentionHours: z.coerce.number().positive().max(720),
   segmentMiB: z.coerce.number().int().min(8).max(16384),
@@ -21,6 +29,10 @@ const flags = {
   'data-dir': { type: 'string', env: 'ROCKETRY_DATA_DIR' },
   'admin-host': { type: 'string', env: 'ROCKETRY_ADMIN_HOST' },
   'admin-port': { type: 'string', env: 'ROCKETRY_ADMIN_PORT' },
+  'grpc-host': { type: 'string', env: 'ROCKETRY_GRPC_HOST' },
+  'grpc-port': { type: 'string', env: 'ROCKETRY_GRPC_PORT' },
+  advertise: { type: 'string', env: 'ROCKETRY_ADVERTISE' },
+  'auto-create': { type: 'boolean', env: 'ROCKETRY_AUTO_CREATE' },
   flush: { type: 'string', env: 'ROCKETRY_FLUSH' },
   'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
   'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB' },
@@ -67,6 +79,9 @@ export const brokerDefaults: BrokerConfig = {
   dataDir: './data',
   adminHost: '0.0.0.0',
   adminPort: 8082,
+  grpcHost: '0.0.0.0',
+  grpcPort: 8081,
+  autoCreate: false,
   flush: 'async',
   retentionHours: 72,
   segmentMiB: 1024,
@@ -79,5 +94,7 @@ export const devDefaults: BrokerConfig = {
   ...brokerDefaults,
   dataDir: './.rocketry',
   adminHost: '127.0.0.1',
+  grpcHost: '127.0.0.1',
+  autoCreate: true,
   segmentMiB: 64,
 };

@@ -3,7 +3,9 @@ import { pino } from 'pino';
 import { createAdminServer, listen } from './admin/admin-server.js';
 import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBrokerConfig } from './config.js';
 import { systemClock } from './lib/clock.js';
+import { Topics } from './messaging/topics.js';
 import { createRegistry } from './metrics/registry.js';
+import { startGrpcServer } from './protocol/grpc/server.js';
 import { MessageStore } from './storage/message-store.js';
 import { storeConfig } from './storage/store-config.js';
 
@@ -34,13 +36,33 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     }),
     { clock: systemClock, log: root.child({ component: 'storage' }) },
   );
+  const topics = await Topics.open(dataDir, { autoCreate: config.autoCreate });
+  const grpc = await startGrpcServer({
+    store,
+    topics,
+    host: config.grpcHost,
+    port: config.grpcPort,
+    ...(config.advertise && { advertise: config.advertise }),
+    log: root.child({ component: 'grpc' }),
+  });
   const admin = createAdminServer({ registry: createRegistry(store), log, isReady: () => ready });
   const address = await listen(admin, config.adminHost, config.adminPort);
+  const adminUrl = `http://${address.address}:${address.port}`;
+  const endpoint = `${config.grpcHost}:${grpc.port}`;
   ready = true;
-  log.info({ dataDir, admin: `http://${address.address}:${address.port}` }, 'broker started');
+  log.info({ dataDir, grpc: endpoint, admin: adminUrl }, 'broker started');
   if (command === 'dev') {
     process.stdout.write(
-      `\nRocketry dev broker is up.\n  storage:  ${dataDir}\n  health:   http://${address.address}:${address.port}/healthz\n  metrics:  http://${address.address}:${address.port}/metrics\n  (the RocketMQ gRPC endpoint on 127.0.0.1:8081 arrives with issue #3)\nPress Ctrl-C to stop.\n\n`,
+      [
+        '',
+        'Rocketry dev broker is up.',
+        `  RocketMQ 5 gRPC endpoint:  ${endpoint}   e.g. new Producer({ endpoints: '${endpoint}' })`,
+        `  storage:                   ${dataDir}   (topics are created on first use)`,
+        `  health and metrics:        ${adminUrl}/healthz  ${adminUrl}/metrics`,
+        'Press Ctrl-C to stop.',
+        '',
+        '',
+      ].join('\n'),
     );
   }
   await new Promise<void>((resolveStop) => {
@@ -52,6 +74,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     process.once('SIGTERM', stop);
   });
   ready = false;
+  await grpc.close();
   await new Promise<void>((done) => admin.close(() => done()));
   await store.close();
   log.info('broker stopped');

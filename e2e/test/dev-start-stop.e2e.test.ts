@@ -2,21 +2,25 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '@rocketry/testkit';
+import { Producer } from 'rocketmq-client-nodejs';
 import { describe, expect, it } from 'vitest';
+
+/** The official client logs to the console by default; these tests read only what it returns. */
+const silentClientLogger = { info() {}, warn() {}, error() {}, debug() {} };
 
 const bin = fileURLToPath(new URL('../../bin/rocketry.js', import.meta.url));
 
 /** Starts `rocketry dev` as a user would and resolves with its admin URL once it logs that it started. */
 function startDev(dataDir: string) {
-  const proc = spawn(process.execPath, [bin, 'dev', '--data-dir', dataDir, '--admin-port', '0'], {
+  const proc = spawn(process.execPath, [bin, 'dev', '--data-dir', dataDir, '--admin-port', '0', '--grpc-port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const started = new Promise<string>((resolve, reject) => {
+  const started = new Promise<{ admin: string; grpc: string }>((resolve, reject) => {
     proc.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"admin":"(http:\/\/[^"]+)","msg":"broker started"/.exec(output);
-      if (match) resolve(match[1] as string);
+      const match = /"grpc":"([^"]+)","admin":"(http:\/\/[^"]+)","msg":"broker started"/.exec(output);
+      if (match) resolve({ grpc: match[1] as string, admin: match[2] as string });
     });
     proc.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -32,7 +36,7 @@ describe('rocketry dev', () => {
     try {
       for (let run = 0; run < 2; run++) {
         const dev = startDev(dir.path);
-        const admin = await dev.started;
+        const { admin } = await dev.started;
         expect((await fetch(`${admin}/healthz`)).status).toBe(200);
         expect((await fetch(`${admin}/readyz`)).status).toBe(200);
         expect(await (await fetch(`${admin}/metrics`)).text()).toContain('rocketmq_storage_size');
@@ -47,6 +51,23 @@ describe('rocketry dev', () => {
         if (run === 1) expect(dev.output()).not.toContain('rebuilding');
       }
     } finally {
+      await dir.remove();
+    }
+  });
+
+  it('takes messages from the official producer on its gRPC endpoint, creating the topic on first use', async () => {
+    const dir = await tempDir('rocketry-dev-');
+    const dev = startDev(dir.path);
+    try {
+      const { grpc } = await dev.started;
+      const producer = new Producer({ endpoints: grpc, namespace: '', logger: silentClientLogger });
+      await producer.startup();
+      const receipt = await producer.send({ topic: 'quickstart', tag: 'hello', body: Buffer.from('hello rocketry') });
+      expect(receipt.messageId).toMatch(/^[0-9A-F]+$/);
+      await producer.shutdown();
+    } finally {
+      dev.proc.kill('SIGINT');
+      await once(dev.proc, 'exit');
       await dir.remove();
     }
   });

@@ -24,16 +24,14 @@ export interface CommitLogOptions {
 /** Called in commit-log order once a record is as durable as the flush mode promises, just before its ack. */
 export type DispatchFn<D> = (payload: D, physicalOffset: number, size: number) => void;
 
-export interface AppendReceipt {
-  readonly physicalOffset: bigint;
-  readonly size: number;
-}
-
 interface PendingAppend<D> {
   readonly physicalOffset: number;
   readonly size: number;
   readonly payload: D;
-  readonly resolve: (receipt: AppendReceipt) => void;
+}
+
+interface DurabilityWaiter {
+  readonly resolve: () => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -45,6 +43,8 @@ interface Batch<D> {
   readonly view: DataView;
   used: number;
   readonly appends: PendingAppend<D>[];
+  /** Resolved once this batch (and so everything before it) is durable. */
+  readonly waiters: DurabilityWaiter[];
 }
 
 const BATCH_BYTES = 1 << 20;
@@ -65,6 +65,10 @@ export class CommitLog<D> {
   private batches: Batch<D>[] = [];
   private readonly freeBuffers: { buf: Buffer; view: DataView }[] = [];
   private filling: Batch<D> | undefined;
+  /** The batch being written, taken off `batches`. */
+  private inFlight: Batch<D>[] = [];
+  /** The last batch created and not yet completed: what `durable()` waits for. */
+  private newest: Batch<D> | undefined;
   private pendingBytes = 0;
   private spaceWaiters: (() => void)[] = [];
   private writing: Promise<void> | undefined;
@@ -126,21 +130,14 @@ export class CommitLog<D> {
   }
 
   /**
-   * Encodes `msg` synchronously (so callers assign queue offsets in commit-log order) and resolves once it is
-   * durable per the flush mode.
+   * Encodes `msg` into the write queue now (so callers hand out queue offsets in commit-log order) and returns its
+   * physical offset. `durable()` tells when it is as durable as the flush mode promises. Throws when the log failed
+   * or is closed, or the record cannot fit a segment.
    */
-  append(
-    msg: MessageInput,
-    size: number,
-    placement: Omit<NumericPlacement, 'physicalOffset'>,
-    payload: D,
-  ): Promise<AppendReceipt> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new DataplaneError(Code.INTERNAL_SERVER_ERROR, 'commit log is closed'));
+  append(msg: MessageInput, size: number, placement: Omit<NumericPlacement, 'physicalOffset'>, payload: D): number {
+    this.assertWritable();
     if (size > this.options.segmentBytes) {
-      return Promise.reject(
-        new DataplaneError(Code.MESSAGE_BODY_TOO_LARGE, `record of ${size} bytes exceeds the segment size`),
-      );
+      throw new DataplaneError(Code.MESSAGE_BODY_TOO_LARGE, `record of ${size} bytes exceeds the segment size`);
     }
     const offset = this.nextOffset;
     let batch = this.filling;
@@ -156,29 +153,45 @@ export class CommitLog<D> {
         size <= BATCH_BYTES
           ? (this.freeBuffers.pop() ?? withView(Buffer.allocUnsafe(BATCH_BYTES)))
           : withView(Buffer.allocUnsafe(size));
-      batch = { segmentStart: this.activeStart, position: offset, ...memory, used: 0, appends: [] };
+      batch = { segmentStart: this.activeStart, position: offset, ...memory, used: 0, appends: [], waiters: [] };
       this.batches.push(batch);
       this.filling = batch;
+      this.newest = batch;
     }
-    const placed = { ...placement, physicalOffset: offset };
-    encodeRecord(batch.buf, batch.used, size, msg, placed, batch.view);
+    encodeRecord(batch.buf, batch.used, size, msg, { ...placement, physicalOffset: offset }, batch.view);
     batch.used += size;
+    batch.appends.push({ physicalOffset: offset, size, payload });
     this.nextOffset = offset + size;
     this.pendingBytes += size;
-    const promise = new Promise<AppendReceipt>((resolve, reject) => {
-      (batch as Batch<D>).appends.push({ physicalOffset: offset, size, payload, resolve, reject });
-    });
     if (!this.writing) {
       // Start on a microtask so appends issued in the same tick share the first write.
       this.writing = Promise.resolve().then(() => this.drain());
     }
-    return promise;
+    return offset;
+  }
+
+  /** Throws unless appends can be taken: the log has not failed and is not closed. */
+  assertWritable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new DataplaneError(Code.INTERNAL_SERVER_ERROR, 'commit log is closed');
+  }
+
+  /**
+   * Resolves when everything appended so far is durable per the flush mode (and dispatched, so readers see it);
+   * rejects if the log fails first. One promise serves any number of appends: a batch of messages costs one.
+   */
+  durable(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const last = this.newest;
+    if (!last) return Promise.resolve();
+    return new Promise((resolve, reject) => last.waiters.push({ resolve, reject }));
   }
 
   private async drain(): Promise<void> {
     try {
       while (this.batches.length > 0 && !this.failure) {
         const group = this.takeGroup();
+        this.inFlight = group;
         const segment = await this.segmentFor(group[0] as Batch<D>);
         const position = (group[0] as Batch<D>).position - segment.start;
         const buffers = group.map((b) => b.buf.subarray(0, b.used));
@@ -191,6 +204,7 @@ export class CommitLog<D> {
         this.written = end;
         if (this.options.flush === 'sync') await this.sync();
         this.complete(group);
+        this.inFlight = [];
       }
     } catch (err) {
       this.fail(err as Error);
@@ -223,10 +237,9 @@ export class CommitLog<D> {
 
   private complete(group: Batch<D>[]): void {
     for (const batch of group) {
-      for (const a of batch.appends) {
-        this.dispatch(a.payload, a.physicalOffset, a.size);
-        a.resolve({ physicalOffset: BigInt(a.physicalOffset), size: a.size });
-      }
+      for (const a of batch.appends) this.dispatch(a.payload, a.physicalOffset, a.size);
+      for (const w of batch.waiters) w.resolve();
+      if (batch === this.newest) this.newest = undefined;
       this.pendingBytes -= batch.used;
       if (batch.buf.length === BATCH_BYTES && this.freeBuffers.length < FREE_BUFFERS) {
         this.freeBuffers.push({ buf: batch.buf, view: batch.view });
@@ -240,9 +253,11 @@ export class CommitLog<D> {
   private fail(err: Error): void {
     // A failed write leaves the file in an unknown state past `written`: stop accepting and let recovery decide.
     this.failure = new DataplaneError(Code.INTERNAL_SERVER_ERROR, 'commit log write failed', { cause: err });
-    for (const batch of this.batches) for (const a of batch.appends) a.reject(this.failure);
+    for (const batch of [...this.inFlight, ...this.batches]) for (const w of batch.waiters) w.reject(this.failure);
+    this.inFlight = [];
     this.batches = [];
     this.filling = undefined;
+    this.newest = undefined;
     for (const wake of this.spaceWaiters.splice(0)) wake();
   }
 

@@ -148,23 +148,38 @@ export class MessageStore {
 
   /** Appends one message; resolves when it is as durable as the flush mode promises, and visible to readers. */
   async append(msg: MessageInput): Promise<AppendResult> {
-    const propertiesBytes = validateMessage(msg, this.config.limits);
+    const [result] = await this.appendAll([msg]);
+    return result as AppendResult;
+  }
+
+  /**
+   * Appends messages in order with one durability wait for all (a SendMessage of many messages). Every message is
+   * validated before any is stored: a bad one rejects the whole call and stores nothing.
+   */
+  async appendAll(messages: readonly MessageInput[]): Promise<AppendResult[]> {
+    const propertiesBytes = messages.map((msg) => validateMessage(msg, this.config.limits));
     if (this.log.mustWait) await this.log.waitForSpace();
-    const queue = this.queues.getOrCreate(msg.topic, msg.queueId);
-    const size = encodedSize(msg, propertiesBytes);
-    const storeTimestamp = this.deps.clock.now();
-    const tagHash = tagHashOf(msg.tag);
-    // From here to log.append is synchronous: queue offsets are handed out in commit-log order.
-    const queueOffset = queue.assignOffset();
-    const request: DispatchRequest = {
-      queue,
-      queueOffset,
-      tagHash,
-      storeTimestamp,
-      indexKeys: indexKeysFor(msg.topic, msg.messageId, msg.keys),
-    };
-    const receipt = await this.log.append(msg, size, { queueOffset, storeTimestamp, tagHash }, request);
-    return { physicalOffset: receipt.physicalOffset, queueOffset: BigInt(queueOffset), size, storeTimestamp };
+    this.log.assertWritable(); // before offsets are handed out, so a refusal leaves no gap in a queue
+    const results: AppendResult[] = [];
+    // Synchronous from here to the last log.append: queue offsets are handed out in commit-log order.
+    messages.forEach((msg, i) => {
+      const queue = this.queues.getOrCreate(msg.topic, msg.queueId);
+      const storeTimestamp = this.deps.clock.now();
+      const tagHash = tagHashOf(msg.tag);
+      const queueOffset = queue.assignOffset();
+      const size = encodedSize(msg, propertiesBytes[i]);
+      const request: DispatchRequest = {
+        queue,
+        queueOffset,
+        tagHash,
+        storeTimestamp,
+        indexKeys: indexKeysFor(msg.topic, msg.messageId, msg.keys),
+      };
+      const physicalOffset = this.log.append(msg, size, { queueOffset, storeTimestamp, tagHash }, request);
+      results.push({ physicalOffset: BigInt(physicalOffset), queueOffset: BigInt(queueOffset), size, storeTimestamp });
+    });
+    await this.log.durable();
+    return results;
   }
 
   /** Messages of one queue from `offset`, streamed from disk by positional reads (never whole segments). */

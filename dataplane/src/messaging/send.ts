@@ -1,0 +1,143 @@
+import { Code, DataplaneError } from '../lib/errors.js';
+import { validateMessage } from '../storage/message-limits.js';
+import type { AppendResult, MessageStore } from '../storage/message-store.js';
+import type { MessageInput } from '../storage/record-codec.js';
+import { encodeFlags, type MessageType } from './message-flags.js';
+import type { QueueSelector } from './queue-selector.js';
+import { acceptedMessageTypes, type TopicConfig, type Topics } from './topics.js';
+
+/** A message as a producer published it, before the broker placed it. */
+export interface PublishedMessage {
+  readonly topic: string;
+  /** The queue the client addressed. */
+  readonly queueId: number;
+  readonly messageId: string;
+  readonly type: MessageType;
+  /** '' when the message has no tag. */
+  readonly tag: string;
+  readonly keys: readonly string[];
+  readonly properties: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  readonly gzipBody: boolean;
+  /** Epoch ms. */
+  readonly bornTimestamp: number;
+  readonly messageGroup?: string;
+  /** Epoch ms. */
+  readonly deliveryTimestamp?: number;
+  readonly liteTopic?: string;
+  readonly priority?: number;
+}
+
+export interface SendReceipt {
+  readonly messageId: string;
+  /** Non-empty only for TRANSACTION messages. */
+  readonly transactionId: string;
+  readonly queueId: number;
+  readonly queueOffset: bigint;
+}
+
+export interface SendDeps {
+  readonly store: MessageStore;
+  readonly topics: Topics;
+  readonly queues: QueueSelector;
+}
+
+/** Types whose delivery semantics exist; the others are refused rather than stored and delivered as NORMAL. */
+const SUPPORTED_TYPES: readonly MessageType[] = ['NORMAL'];
+
+export type SendOutcome = { kind: 'stored'; receipt: SendReceipt } | { kind: 'rejected'; error: unknown };
+
+/**
+ * Checks each message against its topic and the storage limits (a bad one fails only its own outcome), then stores
+ * the accepted ones in request order with one durability wait for all of them.
+ */
+export async function sendMessages(
+  deps: SendDeps,
+  messages: readonly (() => PublishedMessage)[],
+): Promise<SendOutcome[]> {
+  const checked: ({ input: MessageInput } | { error: unknown })[] = [];
+  for (const convert of messages) {
+    try {
+      const input = await toMessageInput(deps, convert());
+      validateMessage(input, deps.store.config.limits);
+      checked.push({ input });
+    } catch (error) {
+      checked.push({ error });
+    }
+  }
+  const accepted = checked.flatMap((c) => ('input' in c ? [c.input] : []));
+  let stored: AppendResult[] = [];
+  try {
+    stored = accepted.length > 0 ? await deps.store.appendAll(accepted) : [];
+  } catch (error) {
+    return checked.map(() => ({ kind: 'rejected', error }));
+  }
+  let next = 0;
+  return checked.map((c): SendOutcome => {
+    if ('error' in c) return { kind: 'rejected', error: c.error };
+    const { queueOffset } = stored[next++] as AppendResult;
+    const { messageId, queueId } = c.input;
+    return { kind: 'stored', receipt: { messageId, transactionId: '', queueId, queueOffset } };
+  });
+}
+
+async function toMessageInput(deps: SendDeps, msg: PublishedMessage): Promise<MessageInput> {
+  const topic = await deps.topics.resolve(msg.topic);
+  checkMessageType(msg, topic);
+  return {
+    topic: msg.topic,
+    queueId: chooseQueue(deps.queues, msg, topic),
+    messageId: msg.messageId,
+    tag: msg.tag,
+    keys: msg.keys,
+    properties: msg.properties,
+    body: msg.body,
+    bornTimestamp: msg.bornTimestamp,
+    flags: encodeFlags({ type: msg.type, gzipBody: msg.gzipBody }),
+  };
+}
+
+/** The client's queue id must exist on the topic, but it is a hint: the broker spreads normal messages itself. */
+function chooseQueue(selector: QueueSelector, msg: PublishedMessage, topic: TopicConfig): number {
+  if (!Number.isInteger(msg.queueId) || msg.queueId < 0 || msg.queueId >= topic.queues) {
+    throw new DataplaneError(
+      Code.BAD_REQUEST,
+      `queue ${msg.queueId} does not exist: topic ${msg.topic} has queues 0-${topic.queues - 1}`,
+    );
+  }
+  return selector.select(msg.topic, topic.queues);
+}
+
+function checkMessageType(msg: PublishedMessage, topic: TopicConfig): void {
+  const accepted = acceptedMessageTypes(topic.messageType);
+  if (!accepted.includes(msg.type)) {
+    throw conflict(`topic ${msg.topic} accepts ${accepted.join(', ')} messages, not ${msg.type}`);
+  }
+  const has = {
+    FIFO: msg.messageGroup !== undefined,
+    DELAY: msg.deliveryTimestamp !== undefined,
+    LITE: msg.liteTopic !== undefined,
+    PRIORITY: (msg.priority ?? 0) > 0,
+  };
+  for (const [type, present] of Object.entries(has)) {
+    if (present !== (msg.type === type)) {
+      throw conflict(
+        present
+          ? `a ${msg.type} message cannot carry ${propertyOf[type]}`
+          : `a ${type} message needs ${propertyOf[type]}`,
+      );
+    }
+  }
+  if (!SUPPORTED_TYPES.includes(msg.type)) {
+    throw new DataplaneError(Code.UNSUPPORTED, `${msg.type} messages are not supported yet`);
+  }
+}
+
+const propertyOf: Record<string, string> = {
+  FIFO: 'a message group',
+  DELAY: 'a delivery timestamp',
+  LITE: 'a lite topic',
+  PRIORITY: 'a priority above 0',
+};
+
+const conflict = (message: string) => new DataplaneError(Code.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE, message);

@@ -1,0 +1,61 @@
+import { type SettingsPolicy, settingsReply } from '../settings-reply.js';
+import type { TelemetryCommand } from '../wire.js';
+import type { RpcContext } from './rpc-context.js';
+
+export interface TelemetryDeps {
+  readonly settings: SettingsPolicy;
+  /** Delay of the repeated Settings reply (PROTOCOL.md §4.4); about 1.5 s. */
+  readonly settingsRepeatMs: number;
+}
+
+/** The transport's side of one Telemetry call. */
+export interface TelemetryPeer {
+  send(command: TelemetryCommand): void;
+  /** Completes the call with OK. */
+  end(): void;
+}
+
+/** What the transport reports to the session. */
+export interface TelemetrySession {
+  onCommand(command: TelemetryCommand): void;
+  /** The client half-closed its side. */
+  onEnd(): void;
+  /** The call is over (ended, cancelled or failed): release everything. */
+  onClose(): void;
+}
+
+/**
+ * One Telemetry stream. Every `Settings` from the client is answered with the broker's settings, and the same reply
+ * is written once more `settingsRepeatMs` later: a client querying several topics at start-up can drop the first
+ * one and would otherwise wait five minutes (PROTOCOL.md §4.4). Problems go in-band; the call is never failed
+ * (§4.5). Thread stack traces and verify results from the client are logged and dropped.
+ */
+export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: TelemetryPeer): TelemetrySession {
+  let repeat: NodeJS.Timeout | undefined;
+  const cancelRepeat = () => {
+    clearTimeout(repeat);
+    repeat = undefined;
+  };
+  return {
+    onCommand(command) {
+      if (!command.settings) {
+        ctx.log.debug({ command: command.command }, 'telemetry command ignored');
+        return;
+      }
+      const reply = settingsReply(command.settings, deps.settings);
+      ctx.log.debug({ clientType: command.settings.client_type, status: reply.status?.code }, 'settings answered');
+      peer.send(reply);
+      cancelRepeat();
+      repeat = setTimeout(() => {
+        repeat = undefined;
+        peer.send(reply);
+      }, deps.settingsRepeatMs);
+      repeat.unref();
+    },
+    onEnd() {
+      cancelRepeat();
+      peer.end();
+    },
+    onClose: cancelRepeat,
+  };
+}

@@ -1,0 +1,182 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  type Metadata,
+  Server,
+  ServerCredentials,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../../lib/clock.js';
+import { QueueSelector } from '../../messaging/queue-selector.js';
+import type { Topics } from '../../messaging/topics.js';
+import type { MessageStore } from '../../storage/message-store.js';
+import { type BrokerIdentity, endpointsOf } from './convert.js';
+import { heartbeat } from './handlers/heartbeat.js';
+import { notImplementedStream, notImplementedUnary } from './handlers/not-implemented.js';
+import { notifyClientTermination } from './handlers/notify-client-termination.js';
+import { queryRoute } from './handlers/query-route.js';
+import type { RpcContext } from './handlers/rpc-context.js';
+import { sendMessage } from './handlers/send-message.js';
+import { openTelemetry } from './handlers/telemetry.js';
+import { toStatus } from './status.js';
+import type { StatusResponse, TelemetryCommand } from './wire.js';
+
+/** The protos shipped by the official client, loaded in place (never copied); wire.ts describes the object shapes. */
+const PROTO_ROOT = join(
+  dirname(createRequire(import.meta.url).resolve('rocketmq-client-nodejs/package.json')),
+  'proto',
+);
+const SERVICE = 'apache.rocketmq.v2.MessagingService';
+
+export function loadMessagingService(): ServiceDefinition {
+  const definition = loadSync('apache/rocketmq/v2/service.proto', {
+    includeDirs: [PROTO_ROOT],
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: false,
+    arrays: true,
+    objects: true,
+    oneofs: true,
+  });
+  return definition[SERVICE] as ServiceDefinition;
+}
+
+export interface GrpcServerOptions {
+  readonly store: MessageStore;
+  readonly topics: Topics;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** `host:port` that routes carry (one address the clients can reach); `host:<bound port>` when omitted. */
+  readonly advertise?: string;
+  readonly brokerName?: string;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Delay of the repeated Settings reply (PROTOCOL.md §4.4). */
+  readonly settingsRepeatMs?: number;
+  /** How long close() lets calls finish before cutting them. */
+  readonly shutdownGraceMs?: number;
+}
+
+export interface GrpcServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const MIN_RECEIVE_BYTES = 8 << 20;
+
+/** Serves `apache.rocketmq.v2.MessagingService` over plaintext HTTP/2 with grpc-js. */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
+  const { store, topics, log } = options;
+  const clock = options.clock ?? systemClock;
+  const maxBodyBytes = store.config.limits.maxBodyBytes;
+  // Without an advertised endpoint the route names the bound port, known only after bind; no call is served before.
+  let broker: BrokerIdentity | undefined = options.advertise
+    ? { name: options.brokerName ?? 'broker-0', endpoints: endpointsOf(options.advertise) }
+    : undefined;
+
+  const server = new Server({
+    // A maximum-size body plus its properties and framing must fit (PROTOCOL.md §1).
+    'grpc.max_receive_message_length': Math.max(MIN_RECEIVE_BYTES, maxBodyBytes + (1 << 20)),
+  });
+  const unary =
+    <Req>(rpc: string, handle: (req: Req, ctx: RpcContext) => Promise<StatusResponse>) =>
+    (call: ServerUnaryCall<Req, StatusResponse>, callback: sendUnaryData<StatusResponse>) => {
+      const ctx = contextOf(log, rpc, call.metadata);
+      handle(call.request, ctx).then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(null, { status: toStatus(err, ctx.log) }),
+      );
+    };
+  const stream = (rpc: string) => (call: ServerWritableStream<unknown, unknown>) => {
+    call.write(notImplementedStream(rpc));
+    call.end();
+  };
+  const telemetryDeps = { settings: { maxBodyBytes }, settingsRepeatMs: options.settingsRepeatMs ?? 1500 };
+
+  const implementation: UntypedServiceImplementation = {
+    QueryRoute: unary('QueryRoute', queryRoute({ topics, broker: () => broker as BrokerIdentity })),
+    Heartbeat: unary('Heartbeat', heartbeat()),
+    SendMessage: unary('SendMessage', sendMessage({ store, topics, queues: new QueueSelector(), clock })),
+    NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination()),
+    Telemetry: (call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
+      const ctx = contextOf(log, 'Telemetry', call.metadata);
+      const session = openTelemetry(telemetryDeps, ctx, {
+        send: (command) => {
+          if (!call.cancelled && !call.writableEnded) call.write(command);
+        },
+        end: () => {
+          if (!call.writableEnded) call.end();
+        },
+      });
+      call.on('data', (command: TelemetryCommand) => {
+        try {
+          session.onCommand(command);
+        } catch (err) {
+          if (!call.cancelled && !call.writableEnded) call.write({ status: toStatus(err, ctx.log) });
+        }
+      });
+      call.on('end', () => session.onEnd());
+      call.on('error', (err) => {
+        ctx.log.debug({ err }, 'telemetry stream failed');
+        session.onClose();
+      });
+      call.on('cancelled', () => session.onClose());
+      call.on('close', () => session.onClose());
+    },
+    ReceiveMessage: stream('ReceiveMessage'),
+    PullMessage: stream('PullMessage'),
+  };
+  for (const rpc of [
+    'QueryAssignment',
+    'AckMessage',
+    'ForwardMessageToDeadLetterQueue',
+    'ChangeInvisibleDuration',
+    'EndTransaction',
+    'RecallMessage',
+    'SyncLiteSubscription',
+    'UpdateOffset',
+    'GetOffset',
+    'QueryOffset',
+  ]) {
+    implementation[rpc] = unary(rpc, notImplementedUnary(rpc));
+  }
+  server.addService(loadMessagingService(), implementation);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  broker ??= { name: options.brokerName ?? 'broker-0', endpoints: endpointsOf(`${options.host}:${port}`) };
+  log.info({ host: options.host, port, advertise: broker.endpoints.addresses?.[0] }, 'grpc server listening');
+
+  const graceMs = options.shutdownGraceMs ?? 2000;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+function contextOf(log: Logger, rpc: string, metadata: Metadata): RpcContext {
+  const clientId = String(metadata.get('x-mq-client-id')[0] ?? '');
+  return { clientId, log: log.child({ rpc, clientId }) };
+}

@@ -1,0 +1,146 @@
+/**
+ * The slice of `apache.rocketmq.v2` the handlers read and write, as @grpc/proto-loader presents it with the options in
+ * server.ts: field names as in the .proto (snake_case), enums as their names (numbers when unknown), int64 as decimal
+ * strings, absent scalars undefined, repeated fields and maps always present. Written by hand from the shipped protos
+ * (node_modules/rocketmq-client-nodejs/proto/apache/rocketmq/v2/); only the fields in use are listed.
+ */
+export type WireEnum = string | number;
+export type WireLong = string | number;
+
+export interface WireTimestamp {
+  seconds?: WireLong;
+  nanos?: number;
+}
+export type WireDuration = WireTimestamp;
+
+export interface WireStatus {
+  code: number;
+  message: string;
+}
+
+export interface WireResource {
+  resource_namespace?: string;
+  name?: string;
+}
+
+export interface WireAddress {
+  host?: string;
+  port?: number;
+}
+
+export interface WireEndpoints {
+  scheme?: WireEnum;
+  addresses?: WireAddress[];
+}
+
+export interface WireBroker {
+  name: string;
+  id: number;
+  endpoints: WireEndpoints;
+}
+
+export interface WireMessageQueue {
+  topic: WireResource;
+  id: number;
+  permission: WireEnum;
+  broker: WireBroker;
+  accept_message_types: WireEnum[];
+}
+
+export interface WireDigest {
+  type?: WireEnum;
+  checksum?: string;
+}
+
+export interface WireSystemProperties {
+  tag?: string;
+  keys?: string[];
+  message_id?: string;
+  body_digest?: WireDigest;
+  body_encoding?: WireEnum;
+  message_type?: WireEnum;
+  born_timestamp?: WireTimestamp;
+  born_host?: string;
+  delivery_timestamp?: WireTimestamp;
+  queue_id?: number;
+  message_group?: string;
+  lite_topic?: string;
+  priority?: number;
+}
+
+export interface WireMessage {
+  topic?: WireResource;
+  user_properties?: Record<string, string>;
+  system_properties?: WireSystemProperties;
+  body?: Buffer;
+}
+
+export interface QueryRouteRequest {
+  topic?: WireResource;
+  endpoints?: WireEndpoints;
+}
+export interface QueryRouteResponse {
+  status: WireStatus;
+  message_queues: WireMessageQueue[];
+}
+
+export interface SendMessageRequest {
+  messages?: WireMessage[];
+}
+export interface SendResultEntry {
+  status: WireStatus;
+  message_id: string;
+  transaction_id: string;
+  offset: WireLong;
+  recall_handle?: string;
+}
+export interface SendMessageResponse {
+  status: WireStatus;
+  entries: SendResultEntry[];
+}
+
+export interface HeartbeatRequest {
+  group?: WireResource;
+  client_type?: WireEnum;
+}
+export interface NotifyClientTerminationRequest {
+  group?: WireResource;
+}
+/** Every response of the service has a top-level status; unary error answers carry only that. */
+export interface StatusResponse {
+  status: WireStatus;
+}
+
+export interface WireRetryPolicy {
+  max_attempts: number;
+  exponential_backoff?: { initial: WireDuration; max: WireDuration; multiplier: number };
+  customized_backoff?: { next: WireDuration[] };
+}
+
+export interface WireSubscriptionEntry {
+  topic?: WireResource;
+  expression?: { type?: WireEnum; expression?: string };
+}
+
+export interface WireSettings {
+  client_type?: WireEnum;
+  access_point?: WireEndpoints;
+  backoff_policy?: WireRetryPolicy;
+  request_timeout?: WireDuration;
+  publishing?: { topics?: WireResource[]; max_body_size?: number; validate_message_type?: boolean };
+  subscription?: {
+    group?: WireResource;
+    subscriptions?: WireSubscriptionEntry[];
+    fifo?: boolean;
+    receive_batch_size?: number;
+    long_polling_timeout?: WireDuration;
+  };
+  user_agent?: { language?: WireEnum; version?: string; platform?: string; hostname?: string };
+}
+
+export interface TelemetryCommand {
+  status?: WireStatus;
+  settings?: WireSettings;
+  /** Set by proto-loader (`oneofs: true`) on decoded commands: which member of the `command` oneof is present. */
+  command?: string;
+}
