@@ -74,6 +74,36 @@ describe('MessageStore', () => {
   });
 });
 
+describe('MessageStore batch append', () => {
+  it('stores a batch in order with consecutive queue offsets and one durability wait', async () => {
+    store = await openStore(testConfig(dir.path, { flush: 'sync' }));
+    const results = await store.appendAll(Array.from({ length: 50 }, (_, n) => message('b', 0, n)));
+    expect(results.map((r) => r.queueOffset)).toEqual(Array.from({ length: 50 }, (_, n) => BigInt(n)));
+    const read = await store.read('b', 0, 0n, { maxCount: 100, maxBytes: 1 << 20 });
+    expect(read.kind === 'found' && read.messages.map((m) => m.messageId)).toEqual(
+      Array.from({ length: 50 }, (_, n) => `id-b-0-${n}`),
+    );
+  });
+
+  it('rejects the whole batch and stores nothing when one message is invalid', async () => {
+    store = await openStore(testConfig(dir.path));
+    const batch = [message('b', 0, 0), message('b', 0, 1, { tag: 'bad tag' }), message('b', 0, 2)];
+    await expect(store.appendAll(batch)).rejects.toMatchObject({ code: Code.ILLEGAL_MESSAGE_TAG });
+    expect(store.queueOffsets('b', 0)).toEqual({ min: 0n, max: 0n });
+    expect((await store.append(message('b', 0, 3))).queueOffset).toBe(0n);
+  });
+
+  it('keeps call order when appends wait for write-queue space', async () => {
+    store = await openStore(testConfig(dir.path, { maxPendingBytes: 64 * 1024 }));
+    const s = store;
+    const big = Buffer.alloc(20_000, 1);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, n) => s.append(message('w', 0, n, { body: big }))),
+    );
+    expect(results.map((r) => r.queueOffset)).toEqual(Array.from({ length: 60 }, (_, n) => BigInt(n)));
+  });
+});
+
 describe('MessageStore data directory lock', () => {
   it('refuses a second open of the same data directory while the first is open, and allows it after close', async () => {
     const first = await openStore(testConfig(dir.path));
