@@ -17,6 +17,8 @@ const BrokerConfig = z.object({
     .regex(/^[^\s:]+:\d{1,5}$/, 'host:port')
     .optional(),
   autoCreate: z.coerce.boolean(),
+  /** When set, every admin route but health and readiness requires `Authorization: Bearer <token>`. */
+  adminToken: z.string().min(16, 'at least 16 characters').optional(),
   flush: z.enum(['async', 'sync']),
   retentionHours: z.coerce.number().positive().max(720),
   segmentMiB: z.coerce.number().int().min(8).max(16384),
@@ -33,6 +35,7 @@ const flags = {
   'grpc-port': { type: 'string', env: 'ROCKETRY_GRPC_PORT' },
   advertise: { type: 'string', env: 'ROCKETRY_ADVERTISE' },
   'auto-create': { type: 'boolean', env: 'ROCKETRY_AUTO_CREATE' },
+  'admin-token': { type: 'string', env: 'ROCKETRY_ADMIN_TOKEN' },
   flush: { type: 'string', env: 'ROCKETRY_FLUSH' },
   'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
   'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB' },

@@ -45,7 +45,14 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     ...(config.advertise && { advertise: config.advertise }),
     log: root.child({ component: 'grpc' }),
   });
-  const admin = createAdminServer({ registry: createRegistry(store), log, isReady: () => ready });
+  const admin = createAdminServer({
+    registry: createRegistry(store),
+    log,
+    isReady: () => ready,
+    store,
+    topics,
+    ...(config.adminToken && { adminToken: config.adminToken }),
+  });
   const address = await listen(admin, config.adminHost, config.adminPort);
   const adminUrl = `http://${address.address}:${address.port}`;
   const endpoint = `${config.grpcHost}:${grpc.port}`;

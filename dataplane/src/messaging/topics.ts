@@ -90,4 +90,15 @@ export class Topics {
     await this.doc.set({ ...current, topics: { ...current.topics, [name]: parsed.data } });
     return parsed.data;
   }
+
+  /**
+   * Removes a topic from the registry; true when it existed. Its stored messages stay until retention removes them,
+   * and a topic created again under the name continues their queue offsets.
+   */
+  async delete(name: string): Promise<boolean> {
+    if (!this.get(name)) return false;
+    const { [name]: _removed, ...rest } = this.doc.value.topics;
+    await this.doc.set({ ...this.doc.value, topics: rest });
+    return true;
+  }
 }

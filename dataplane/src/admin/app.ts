@@ -1,0 +1,32 @@
+import express, { type Express } from 'express';
+import { requireBearer } from './auth.js';
+import type { AdminAppDeps, HealthDeps } from './deps.js';
+import { notFound, problemHandler } from './problem.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { messageRoutes } from './routes/messages.routes.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
+import { openApiRoutes } from './routes/openapi.routes.js';
+import { topicRoutes } from './routes/topics.routes.js';
+
+/**
+ * The broker's admin HTTP API as an Express app that does not listen. With only `HealthDeps` it serves health,
+ * readiness and metrics (what `main.ts` passed before the REST API existed); with a store and topics it serves the
+ * `/v1` API and `/openapi.json` too.
+ */
+export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(healthRoutes(deps));
+  if ('adminToken' in deps && deps.adminToken) app.use(requireBearer(deps.adminToken));
+  app.use(express.json({ limit: '64kb', strict: true }));
+  app.use(metricsRoutes(deps));
+  if ('store' in deps && 'topics' in deps) {
+    app.use(openApiRoutes());
+    app.use(topicRoutes(deps));
+    app.use(messageRoutes(deps));
+  }
+  app.use(notFound);
+  app.use(problemHandler(deps.log));
+  return app;
+}

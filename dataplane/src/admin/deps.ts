@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { TopicConfig } from '../messaging/topics.js';
+import type { MessageStore } from '../storage/message-store.js';
+
+/** What the health routes need; the whole of what `createAdminServer` needed before the admin REST API. */
+export interface HealthDeps {
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** Ready once storage is recovered (and, in later issues, the broker is registered). */
+  readonly isReady: () => boolean;
+}
+
+/**
+ * The part of `Topics` the admin API uses. `delete` is optional until `Topics` has it: DELETE answers 501 without it.
+ * TODO(#3): make `delete` required once messaging/topics.ts implements it.
+ */
+export interface TopicRegistry {
+  get(name: string): TopicConfig | undefined;
+  list(): [string, TopicConfig][];
+  put(name: string, config: TopicConfig): Promise<TopicConfig>;
+  delete(name: string): Promise<boolean>;
+}
+
+export type MessageLookup = Pick<MessageStore, 'lookupByMessageId' | 'lookupByKey' | 'queueOffsets'>;
+
+export interface AdminAppDeps extends HealthDeps {
+  readonly store: MessageLookup;
+  readonly topics: TopicRegistry;
+  /** When set, every route but /healthz and /readyz requires `Authorization: Bearer <adminToken>`. */
+  readonly adminToken?: string | undefined;
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { TOPIC_MESSAGE_TYPES } from '../messaging/topics.js';
+import { TopicSpec } from './schemas.js';
+
+/**
+ * The admin API's OpenAPI 3.1 document. Request bodies come from the zod schemas the routes enforce; responses are
+ * written here. A test checks that every route the app serves is described.
+ */
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const ok = (description: string, schema: object) => ({ description, content: json(schema) });
+const topicParam = {
+  name: 'topic',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[%|a-zA-Z0-9_-]{1,127}$' },
+};
+const topicQuery = { name: 'topic', in: 'query', required: true, schema: { type: 'string' } };
+const bearer = [{ bearer: [] }];
+const errors = {
+  '400': problem('Invalid input'),
+  '401': problem('Missing or wrong bearer token (when the broker has an admin token)'),
+};
+const offset = { type: 'string', pattern: '^[0-9]+$', description: 'int64 as a decimal string' };
+const strings = { type: 'array', items: { type: 'string' } };
+
+const schemas = {
+  TopicSpec: z.toJSONSchema(TopicSpec, { target: 'draft-2020-12', io: 'input' }),
+  Topic: {
+    type: 'object',
+    required: ['name', 'messageType', 'queues', 'acceptMessageTypes'],
+    properties: {
+      name: { type: 'string' },
+      messageType: { enum: [...TOPIC_MESSAGE_TYPES] },
+      queues: { type: 'integer' },
+      acceptMessageTypes: strings,
+    },
+  },
+  TopicDetail: {
+    allOf: [
+      ref('Topic'),
+      {
+        type: 'object',
+        required: ['queueOffsets'],
+        properties: {
+          queueOffsets: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['queueId', 'minOffset', 'maxOffset'],
+              properties: { queueId: { type: 'integer' }, minOffset: offset, maxOffset: offset },
+            },
+          },
+        },
+      },
+    ],
+  },
+  Message: {
+    type: 'object',
+    required: ['topic', 'queueId', 'queueOffset', 'physicalOffset', 'messageId', 'tag', 'keys', 'properties'],
+    properties: {
+      topic: { type: 'string' },
+      queueId: { type: 'integer' },
+      queueOffset: offset,
+      physicalOffset: offset,
+      messageId: { type: 'string' },
+      tag: { type: 'string', description: "'' when the message has no tag" },
+      keys: strings,
+      properties: { type: 'object', additionalProperties: { type: 'string' } },
+      bornTimestamp: { type: 'integer', description: 'epoch ms' },
+      storeTimestamp: { type: 'integer', description: 'epoch ms' },
+      bodySize: { type: 'integer', description: 'bytes' },
+      body: { type: 'string', contentEncoding: 'base64' },
+    },
+  },
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details; `code` is the dataplane code whose first three digits are the status',
+    required: ['type', 'title', 'status', 'detail', 'code'],
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      code: { type: 'integer' },
+      instance: { type: 'string' },
+      errors: { type: 'array', items: { type: 'object' } },
+    },
+  },
+};
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Rocketry broker admin API',
+    version: '1',
+    description: 'Served by every broker on its admin port (8082). Errors are application/problem+json.',
+  },
+  components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+  paths: {
+    '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': ok('Alive', { type: 'object' }) } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: storage recovered (and, later, registered with the name server)',
+        security: [],
+        responses: { '200': ok('Ready', { type: 'object' }), '503': ok('Starting', { type: 'object' }) },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics',
+        security: bearer,
+        responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': {} } }, ...errors },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        summary: 'This document',
+        security: bearer,
+        responses: { '200': ok('OpenAPI 3.1', { type: 'object' }), ...errors },
+      },
+    },
+    '/v1/topics': {
+      get: {
+        summary: 'List topics, by name',
+        security: bearer,
+        responses: {
+          '200': ok('Topics', { type: 'object', properties: { topics: { type: 'array', items: ref('Topic') } } }),
+          ...errors,
+        },
+      },
+    },
+    '/v1/topics/{topic}': {
+      parameters: [topicParam],
+      get: {
+        summary: 'A topic with the min and max offset of each queue',
+        security: bearer,
+        responses: { '200': ok('Topic', ref('TopicDetail')), '404': problem('No such topic'), ...errors },
+      },
+      put: {
+        summary: 'Create a topic, or add queues to it (never remove them; the message type is fixed)',
+        security: bearer,
+        requestBody: { required: true, content: json(ref('TopicSpec')) },
+        responses: {
+          '200': ok('Updated', ref('TopicDetail')),
+          '201': ok('Created', ref('TopicDetail')),
+          '409': problem('Fewer queues than the topic has, or a different message type'),
+          '415': problem('Body is not application/json'),
+          ...errors,
+        },
+      },
+      delete: {
+        summary: 'Remove a topic from the registry (stored messages age out by retention)',
+        security: bearer,
+        responses: {
+          '204': { description: 'Deleted' },
+          '404': problem('No such topic'),
+          '501': problem('This broker cannot delete topics yet'),
+          ...errors,
+        },
+      },
+    },
+    '/v1/messages': {
+      get: {
+        summary: 'Messages of a topic carrying a key, newest first (at most 32)',
+        security: bearer,
+        parameters: [topicQuery, { name: 'key', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': ok('Messages', { type: 'object', properties: { messages: { type: 'array', items: ref('Message') } } }),
+          ...errors,
+        },
+      },
+    },
+    '/v1/messages/{messageId}': {
+      get: {
+        summary: 'The newest message of a topic with this id',
+        security: bearer,
+        parameters: [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string' } }, topicQuery],
+        responses: { '200': ok('Message', ref('Message')), '404': problem('No such message'), ...errors },
+      },
+    },
+  },
+} as const;
