@@ -4,7 +4,9 @@ const usage = `usage: rocketry <command> [flags]
 
 commands:
   dev       local stack on embedded defaults (storage in ./.rocketry/)
-  broker    the broker: --data-dir DIR --grpc-port 8081 --advertise HOST:PORT --auto-create --admin-port 8082
+  namesrv   the name server: --host 0.0.0.0 --port 9876 --expiry-ms 20000
+  broker    the broker: --data-dir DIR --grpc-port 8081 --advertise HOST:PORT --namesrv HOST:PORT --name NAME
+            --group GROUP --auto-create --admin-port 8082 --admin-token T --heartbeat-ms 10000
             --flush async|sync --retention-hours 72 --segment-mib 1024 --repair (each also as ROCKETRY_* env)
 `;
 
@@ -14,6 +16,11 @@ switch (command) {
   case 'broker': {
     const { main } = await import('../dataplane/dist/main.js');
     await main(command, args);
+    break;
+  }
+  case 'namesrv': {
+    const { main } = await import('../dataplane/dist/namesrv/namesrv-main.js');
+    await main(args);
     break;
   }
   case undefined:

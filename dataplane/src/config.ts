@@ -17,6 +17,18 @@ const BrokerConfig = z.object({
     .regex(/^[^\s:]+:\d{1,5}$/, 'host:port')
     .optional(),
   autoCreate: z.coerce.boolean(),
+  /** Name server `host:port`; without it the broker runs an embedded one (standalone, no extra port). */
+  namesrv: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'host:port')
+    .optional(),
+  brokerName: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, '1-64 of [a-zA-Z0-9_.-]'),
+  /** The broker group (replicas of one group share queues); its name by default. */
+  brokerGroup: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,64}$/, '1-64 of [a-zA-Z0-9_.-]')
+    .optional(),
+  heartbeatMs: z.coerce.number().int().min(100).max(60_000),
   /** When set, every admin route but health and readiness requires `Authorization: Bearer <token>`. */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   flush: z.enum(['async', 'sync']),
@@ -35,6 +47,10 @@ const flags = {
   'grpc-port': { type: 'string', env: 'ROCKETRY_GRPC_PORT' },
   advertise: { type: 'string', env: 'ROCKETRY_ADVERTISE' },
   'auto-create': { type: 'boolean', env: 'ROCKETRY_AUTO_CREATE' },
+  namesrv: { type: 'string', env: 'ROCKETRY_NAMESRV' },
+  name: { type: 'string', env: 'ROCKETRY_BROKER_NAME', key: 'brokerName' },
+  group: { type: 'string', env: 'ROCKETRY_BROKER_GROUP', key: 'brokerGroup' },
+  'heartbeat-ms': { type: 'string', env: 'ROCKETRY_HEARTBEAT_MS' },
   'admin-token': { type: 'string', env: 'ROCKETRY_ADMIN_TOKEN' },
   flush: { type: 'string', env: 'ROCKETRY_FLUSH' },
   'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
@@ -42,6 +58,9 @@ const flags = {
   repair: { type: 'boolean', env: 'ROCKETRY_REPAIR' },
   'log-level': { type: 'string', env: 'ROCKETRY_LOG_LEVEL' },
 } as const;
+
+/** A flag, its environment variable, and its config key when that is not the flag in camelCase. */
+type FlagSpec = { type: 'string' | 'boolean'; env: string; key?: keyof BrokerConfig };
 
 export class ConfigError extends Error {}
 
@@ -65,11 +84,12 @@ export function parseBrokerConfig(
     throw new ConfigError((err as Error).message);
   }
   const merged: Record<string, unknown> = { ...defaults };
-  for (const [flag, { env: name, type }] of Object.entries(flags)) {
-    const fromEnv = env[name];
+  for (const [flag, spec] of Object.entries(flags) as [string, FlagSpec][]) {
+    const fromEnv = env[spec.env];
     const value =
-      values[flag] ?? (type === 'boolean' && fromEnv !== undefined ? fromEnv === 'true' || fromEnv === '1' : fromEnv);
-    if (value !== undefined) merged[camel(flag)] = value;
+      values[flag] ??
+      (spec.type === 'boolean' && fromEnv !== undefined ? fromEnv === 'true' || fromEnv === '1' : fromEnv);
+    if (value !== undefined) merged[spec.key ?? camel(flag)] = value;
   }
   const parsed = BrokerConfig.safeParse(merged);
   if (!parsed.success) {
@@ -85,6 +105,8 @@ export const brokerDefaults: BrokerConfig = {
   grpcHost: '0.0.0.0',
   grpcPort: 8081,
   autoCreate: false,
+  brokerName: 'broker-0',
+  heartbeatMs: 10_000,
   flush: 'async',
   retentionHours: 72,
   segmentMiB: 1024,

@@ -5,6 +5,15 @@ import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBroke
 import { systemClock } from './lib/clock.js';
 import { Topics } from './messaging/topics.js';
 import { createRegistry } from './metrics/registry.js';
+import { NameServerClient } from './namesrv/namesrv-client.js';
+import { Registrar } from './namesrv/registrar.js';
+import {
+  EmbeddedRouteSource,
+  type RegistrationTarget,
+  RemoteRouteSource,
+  type RouteSource,
+} from './namesrv/route-source.js';
+import { RouteTable } from './namesrv/route-table.js';
 import { startGrpcServer } from './protocol/grpc/server.js';
 import { MessageStore } from './storage/message-store.js';
 import { storeConfig } from './storage/store-config.js';
@@ -37,14 +46,38 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     { clock: systemClock, log: root.child({ component: 'storage' }) },
   );
   const topics = await Topics.open(dataDir, { autoCreate: config.autoCreate });
+  // With a name server, routes and registration go over HTTP; standalone, an in-process table (no extra port).
+  const client = config.namesrv ? new NameServerClient({ address: config.namesrv }) : undefined;
+  const embedded = client ? undefined : new EmbeddedRouteSource(new RouteTable(), systemClock);
+  const remote = client ? new RemoteRouteSource(client, systemClock) : undefined;
+  let registrar: Registrar | undefined;
   const grpc = await startGrpcServer({
     store,
     topics,
+    routes: (remote ?? embedded) as RouteSource,
+    refreshRegistration: async (topic) => {
+      await registrar?.sync();
+      remote?.invalidate(topic);
+    },
     host: config.grpcHost,
     port: config.grpcPort,
+    brokerName: config.brokerName,
     ...(config.advertise && { advertise: config.advertise }),
     log: root.child({ component: 'grpc' }),
   });
+  const endpoint = config.advertise ?? `${config.grpcHost}:${grpc.port}`;
+  registrar = new Registrar({
+    target: (client ?? embedded) as RegistrationTarget,
+    registration: () => ({
+      brokerName: config.brokerName,
+      brokerGroup: config.brokerGroup ?? config.brokerName,
+      endpoint,
+      topics: Object.fromEntries(topics.list().map(([name, t]) => [name, { ...t, perm: 'RW' as const }])),
+    }),
+    intervalMs: config.heartbeatMs,
+    log: root.child({ component: 'registrar' }),
+  });
+  await registrar.start();
   const admin = createAdminServer({
     registry: createRegistry(store),
     log,
@@ -55,7 +88,6 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   });
   const address = await listen(admin, config.adminHost, config.adminPort);
   const adminUrl = `http://${address.address}:${address.port}`;
-  const endpoint = `${config.grpcHost}:${grpc.port}`;
   ready = true;
   log.info({ dataDir, grpc: endpoint, admin: adminUrl }, 'broker started');
   if (command === 'dev') {
@@ -81,6 +113,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     process.once('SIGTERM', stop);
   });
   ready = false;
+  await registrar.stop();
   await grpc.close();
   await new Promise<void>((done) => admin.close(() => done()));
   await store.close();

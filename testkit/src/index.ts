@@ -1,2 +1,2 @@
-export type { TempDir } from './temp-dir.js';
-export { tempDir } from './temp-dir.js';
+export { type RocketryProcess, startRocketry } from './rocketry-process.js';
+export { type TempDir, tempDir } from './temp-dir.js';

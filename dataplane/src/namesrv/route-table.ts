@@ -5,7 +5,8 @@ export interface RouteTableOptions {
   readonly expiryMs?: number;
 }
 
-export const DEFAULT_EXPIRY_MS = 30_000;
+/** Two broker heartbeats (10 s each): a stopped broker leaves routes within two heartbeat periods. */
+export const DEFAULT_EXPIRY_MS = 20_000;
 
 export type RegisterResult =
   | { kind: 'registered'; expiresAt: number }

@@ -1,6 +1,9 @@
 import { type Client, credentials, Metadata, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { type TempDir, tempDir } from '@rocketry/testkit';
+import { systemClock } from '../../src/lib/clock.js';
 import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
+import { EmbeddedRouteSource } from '../../src/namesrv/route-source.js';
+import { RouteTable } from '../../src/namesrv/route-table.js';
 import { type GrpcServer, loadMessagingService, startGrpcServer } from '../../src/protocol/grpc/server.js';
 import type { MessageStore } from '../../src/storage/message-store.js';
 import { openStore, silentLog, testConfig } from './store.js';
@@ -22,6 +25,8 @@ export async function startBroker(options: TopicsOptions & { settingsRepeatMs?: 
   const server = await startGrpcServer({
     store,
     topics,
+    // Standalone: no registrar feeds the table, so routes fall back to this broker alone.
+    routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
     host: '127.0.0.1',
     port: 0,
     log: silentLog,

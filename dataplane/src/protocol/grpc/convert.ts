@@ -104,13 +104,18 @@ export interface BrokerIdentity {
   readonly endpoints: WireEndpoints;
 }
 
-/** The topic's queues on this broker, ids 0..n-1, all readable and writable, broker id 0 (the master). */
-export function toMessageQueues(topic: string, config: TopicConfig, broker: BrokerIdentity): WireMessageQueue[] {
+/** A broker's queues of a topic, ids 0..n-1, broker id 0 (the master); read-only while the broker drains. */
+export function toMessageQueues(
+  topic: string,
+  config: TopicConfig,
+  broker: BrokerIdentity,
+  permission: 'READ_WRITE' | 'READ' = 'READ_WRITE',
+): WireMessageQueue[] {
   const accept = [...acceptedMessageTypes(config.messageType)];
   return Array.from({ length: config.queues }, (_, id) => ({
     topic: { name: topic, resource_namespace: '' },
     id,
-    permission: 'READ_WRITE',
+    permission,
     broker: { name: broker.name, id: 0, endpoints: broker.endpoints },
     accept_message_types: accept,
   }));

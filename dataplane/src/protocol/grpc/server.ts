@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { QueueSelector } from '../../messaging/queue-selector.js';
 import type { Topics } from '../../messaging/topics.js';
+import type { RouteSource } from '../../namesrv/route-source.js';
 import type { MessageStore } from '../../storage/message-store.js';
 import { type BrokerIdentity, endpointsOf } from './convert.js';
 import { heartbeat } from './handlers/heartbeat.js';
@@ -52,6 +53,10 @@ export function loadMessagingService(): ServiceDefinition {
 export interface GrpcServerOptions {
   readonly store: MessageStore;
   readonly topics: Topics;
+  /** Where QueryRoute finds every broker of a topic (name server, or this broker alone in standalone mode). */
+  readonly routes: RouteSource;
+  /** Re-registers this broker at once, so a topic it just created shows up in routes. */
+  readonly refreshRegistration?: (topic: string) => Promise<void>;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -103,7 +108,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const telemetryDeps = { settings: { maxBodyBytes }, settingsRepeatMs: options.settingsRepeatMs ?? 1500 };
 
   const implementation: UntypedServiceImplementation = {
-    QueryRoute: unary('QueryRoute', queryRoute({ topics, broker: () => broker as BrokerIdentity })),
+    QueryRoute: unary(
+      'QueryRoute',
+      queryRoute({
+        topics,
+        routes: options.routes,
+        refreshRegistration: options.refreshRegistration ?? (async () => {}),
+        broker: () => broker as BrokerIdentity,
+      }),
+    ),
     Heartbeat: unary('Heartbeat', heartbeat()),
     SendMessage: unary('SendMessage', sendMessage({ store, topics, queues: new QueueSelector(), clock })),
     NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination()),
