@@ -51,6 +51,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   const embedded = client ? undefined : new EmbeddedRouteSource(new RouteTable(), systemClock);
   const remote = client ? new RemoteRouteSource(client, systemClock) : undefined;
   let registrar: Registrar | undefined;
+  const metrics = createRegistry(store);
   const grpc = await startGrpcServer({
     store,
     topics,
@@ -64,6 +65,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     brokerName: config.brokerName,
     ...(config.advertise && { advertise: config.advertise }),
     log: root.child({ component: 'grpc' }),
+    metrics: metrics.broker,
   });
   const endpoint = config.advertise ?? `${config.grpcHost}:${grpc.port}`;
   registrar = new Registrar({
@@ -79,7 +81,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   });
   await registrar.start();
   const admin = createAdminServer({
-    registry: createRegistry(store),
+    registry: metrics.registry,
     log,
     isReady: () => ready,
     store,

@@ -6,4 +6,10 @@ export const metricNames = {
   commitLogMinOffset: 'rocketry_commitlog_min_offset',
   commitLogMaxOffset: 'rocketry_commitlog_max_offset',
   storageOpenSeconds: 'rocketry_storage_open_seconds',
+  messagesIn: 'rocketmq_messages_in_total',
+  throughputIn: 'rocketmq_throughput_in_total',
+  messageSize: 'rocketmq_message_size',
+  rpcLatency: 'rocketmq_rpc_latency',
+  producerConnections: 'rocketmq_producer_connections',
+  consumerConnections: 'rocketmq_consumer_connections',
 } as const;

@@ -1,12 +1,20 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MessageStore } from '../storage/message-store.js';
+import { BrokerMetrics } from './broker-metrics.js';
 import { metricNames } from './names.js';
+
+export interface BrokerRegistry {
+  /** What `/metrics` exposes. */
+  readonly registry: Registry;
+  /** The gRPC path's counters, registered in `registry`. */
+  readonly broker: BrokerMetrics;
+}
 
 /**
  * The process's Prometheus registry. Storage figures are read when scraped (collect callbacks), so the append path
  * pays nothing for them.
  */
-export function createRegistry(store: MessageStore): Registry {
+export function createRegistry(store: MessageStore): BrokerRegistry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const gauge = (name: string, help: string, read: () => number) =>
@@ -34,5 +42,5 @@ export function createRegistry(store: MessageStore): Registry {
     'Time the last open (recovery included) took',
     () => store.openReport.openMs / 1000,
   );
-  return registry;
+  return { registry, broker: new BrokerMetrics(registry) };
 }

@@ -2,6 +2,7 @@ import { type Client, credentials, Metadata, makeGenericClientConstructor } from
 import { type TempDir, tempDir } from '@rocketry/testkit';
 import { systemClock } from '../../src/lib/clock.js';
 import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
+import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
 import { EmbeddedRouteSource } from '../../src/namesrv/route-source.js';
 import { RouteTable } from '../../src/namesrv/route-table.js';
 import { type GrpcServer, loadMessagingService, startGrpcServer } from '../../src/protocol/grpc/server.js';
@@ -18,7 +19,9 @@ export interface GrpcBroker {
   close(): Promise<void>;
 }
 
-export async function startBroker(options: TopicsOptions & { settingsRepeatMs?: number }): Promise<GrpcBroker> {
+export async function startBroker(
+  options: TopicsOptions & { settingsRepeatMs?: number; metrics?: GrpcMetrics },
+): Promise<GrpcBroker> {
   const dir = await tempDir();
   const store = await openStore(testConfig(dir.path));
   const topics = await Topics.open(dir.path, options);
@@ -32,6 +35,7 @@ export async function startBroker(options: TopicsOptions & { settingsRepeatMs?: 
     log: silentLog,
     settingsRepeatMs: options.settingsRepeatMs ?? 1500,
     shutdownGraceMs: 500,
+    ...(options.metrics && { metrics: options.metrics }),
   });
   return {
     dir,

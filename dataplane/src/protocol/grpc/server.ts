@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { QueueSelector } from '../../messaging/queue-selector.js';
 import type { Topics } from '../../messaging/topics.js';
+import { type GrpcMetrics, noopGrpcMetrics } from '../../metrics/broker-metrics.js';
 import type { RouteSource } from '../../namesrv/route-source.js';
 import type { MessageStore } from '../../storage/message-store.js';
 import { type BrokerIdentity, endpointsOf } from './convert.js';
@@ -69,6 +70,8 @@ export interface GrpcServerOptions {
   readonly settingsRepeatMs?: number;
   /** How long close() lets calls finish before cutting them. */
   readonly shutdownGraceMs?: number;
+  /** RPC latency, messages in and client connections; nothing is recorded when omitted. */
+  readonly metrics?: GrpcMetrics;
 }
 
 export interface GrpcServer {
@@ -82,6 +85,7 @@ const MIN_RECEIVE_BYTES = 8 << 20;
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const { store, topics, log } = options;
   const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? noopGrpcMetrics;
   const maxBodyBytes = store.config.limits.maxBodyBytes;
   // Without an advertised endpoint the route names the bound port, known only after bind; no call is served before.
   let broker: BrokerIdentity | undefined = options.advertise
@@ -95,17 +99,19 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const unary =
     <Req>(rpc: string, handle: (req: Req, ctx: RpcContext) => Promise<StatusResponse>) =>
     (call: ServerUnaryCall<Req, StatusResponse>, callback: sendUnaryData<StatusResponse>) => {
+      const started = performance.now();
       const ctx = contextOf(log, rpc, call.metadata);
-      handle(call.request, ctx).then(
-        (response) => callback(null, response),
-        (err: unknown) => callback(null, { status: toStatus(err, ctx.log) }),
-      );
+      const respond = (response: StatusResponse) => {
+        metrics.observeRpc(rpc, response.status.code, performance.now() - started);
+        callback(null, response);
+      };
+      handle(call.request, ctx).then(respond, (err: unknown) => respond({ status: toStatus(err, ctx.log) }));
     };
   const stream = (rpc: string) => (call: ServerWritableStream<unknown, unknown>) => {
     call.write(notImplementedStream(rpc));
     call.end();
   };
-  const telemetryDeps = { settings: { maxBodyBytes }, settingsRepeatMs: options.settingsRepeatMs ?? 1500 };
+  const telemetryDeps = { settings: { maxBodyBytes }, settingsRepeatMs: options.settingsRepeatMs ?? 1500, metrics };
 
   const implementation: UntypedServiceImplementation = {
     QueryRoute: unary(
@@ -118,7 +124,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       }),
     ),
     Heartbeat: unary('Heartbeat', heartbeat()),
-    SendMessage: unary('SendMessage', sendMessage({ store, topics, queues: new QueueSelector(), clock })),
+    SendMessage: unary('SendMessage', sendMessage({ store, topics, queues: new QueueSelector(), clock, metrics })),
     NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination()),
     Telemetry: (call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
       const ctx = contextOf(log, 'Telemetry', call.metadata);

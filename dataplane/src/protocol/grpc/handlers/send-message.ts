@@ -1,6 +1,7 @@
 import type { Clock } from '../../../lib/clock.js';
 import { Code, DataplaneError } from '../../../lib/errors.js';
-import { type SendDeps, sendMessages } from '../../../messaging/send.js';
+import { type PublishedMessage, type SendDeps, type SendOutcome, sendMessages } from '../../../messaging/send.js';
+import type { SendMetrics } from '../../../metrics/broker-metrics.js';
 import { toPublishedMessage, toSendResultEntry } from '../convert.js';
 import { OK_STATUS, toStatus } from '../status.js';
 import type { SendMessageRequest, SendMessageResponse } from '../wire.js';
@@ -8,6 +9,7 @@ import type { RpcContext } from './rpc-context.js';
 
 export interface SendMessageDeps extends SendDeps {
   readonly clock: Clock;
+  readonly metrics: SendMetrics;
 }
 
 /** Stores one or many messages; exactly one entry per message, in order, with its own status. */
@@ -16,10 +18,17 @@ export function sendMessage(deps: SendMessageDeps) {
     const wires = req.messages ?? [];
     if (wires.length === 0) throw new DataplaneError(Code.BAD_REQUEST, 'send without messages');
     const now = deps.clock.now();
+    // Kept for the metrics: a stored outcome's message was converted, so its slot is set.
+    const published: PublishedMessage[] = new Array(wires.length);
     const outcomes = await sendMessages(
       deps,
-      wires.map((wire) => () => toPublishedMessage(wire, now)),
+      wires.map((wire, i) => () => {
+        const message = toPublishedMessage(wire, now);
+        published[i] = message;
+        return message;
+      }),
     );
+    recordStored(deps.metrics, published, outcomes);
     const entries = outcomes.map((outcome, i) =>
       outcome.kind === 'stored'
         ? toSendResultEntry(outcome.receipt, OK_STATUS)
@@ -33,4 +42,24 @@ export function sendMessage(deps: SendMessageDeps) {
     // The client raises the first failed entry; the top level repeats it for clients that read only that.
     return { status: entries.find((e) => e.status.code !== OK_STATUS.code)?.status ?? OK_STATUS, entries };
   };
+}
+
+/**
+ * One metrics call per run of stored messages with the same topic and type (a request almost always has one), so
+ * label sets are resolved per request, not per message.
+ */
+function recordStored(metrics: SendMetrics, published: readonly PublishedMessage[], outcomes: readonly SendOutcome[]) {
+  let run: PublishedMessage | undefined;
+  let sizes: number[] = [];
+  for (const [i, outcome] of outcomes.entries()) {
+    const message = published[i];
+    if (outcome.kind !== 'stored' || !message) continue;
+    if (run && (run.topic !== message.topic || run.type !== message.type)) {
+      metrics.recordSend(run.topic, run.type, sizes);
+      sizes = [];
+    }
+    run = message;
+    sizes.push(message.body.length);
+  }
+  if (run) metrics.recordSend(run.topic, run.type, sizes);
 }

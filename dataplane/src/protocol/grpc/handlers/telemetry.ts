@@ -1,11 +1,14 @@
+import type { ConnectedClient, ConnectionMetrics } from '../../../metrics/broker-metrics.js';
 import { type SettingsPolicy, settingsReply } from '../settings-reply.js';
-import type { TelemetryCommand } from '../wire.js';
+import { OK_STATUS } from '../status.js';
+import type { TelemetryCommand, WireSettings } from '../wire.js';
 import type { RpcContext } from './rpc-context.js';
 
 export interface TelemetryDeps {
   readonly settings: SettingsPolicy;
   /** Delay of the repeated Settings reply (PROTOCOL.md §4.4); about 1.5 s. */
   readonly settingsRepeatMs: number;
+  readonly metrics: ConnectionMetrics;
 }
 
 /** The transport's side of one Telemetry call. */
@@ -29,12 +32,22 @@ export interface TelemetrySession {
  * is written once more `settingsRepeatMs` later: a client querying several topics at start-up can drop the first
  * one and would otherwise wait five minutes (PROTOCOL.md §4.4). Problems go in-band; the call is never failed
  * (§4.5). Thread stack traces and verify results from the client are logged and dropped.
+ *
+ * The first accepted `Settings` counts the stream as one producer or consumer connection, until the call ends.
  */
 export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: TelemetryPeer): TelemetrySession {
   let repeat: NodeJS.Timeout | undefined;
+  let counted: ConnectedClient | undefined;
+  let closed = false;
   const cancelRepeat = () => {
     clearTimeout(repeat);
     repeat = undefined;
+  };
+  const close = () => {
+    cancelRepeat();
+    if (closed) return;
+    closed = true;
+    if (counted) deps.metrics.connectionClosed(counted);
   };
   return {
     onCommand(command) {
@@ -44,6 +57,10 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
       }
       const reply = settingsReply(command.settings, deps.settings);
       ctx.log.debug({ clientType: command.settings.client_type, status: reply.status?.code }, 'settings answered');
+      if (!counted && !closed && reply.status?.code === OK_STATUS.code) {
+        counted = connectedClient(command.settings);
+        deps.metrics.connectionOpened(counted);
+      }
       peer.send(reply);
       cancelRepeat();
       repeat = setTimeout(() => {
@@ -53,9 +70,18 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
       repeat.unref();
     },
     onEnd() {
-      cancelRepeat();
+      close();
       peer.end();
     },
-    onClose: cancelRepeat,
+    onClose: close,
+  };
+}
+
+function connectedClient(settings: WireSettings): ConnectedClient {
+  return {
+    clientType: String(settings.client_type ?? ''),
+    group: settings.subscription?.group?.name ?? '',
+    language: String(settings.user_agent?.language ?? ''),
+    version: settings.user_agent?.version ?? '',
   };
 }
