@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
-import type { CqEntry } from './consume-queue.js';
 import type { ConsumeQueueSet } from './consume-queue-set.js';
 import { DirLock } from './dir-lock.js';
 import {
@@ -17,6 +16,7 @@ import {
 } from './dispatcher.js';
 import type { MessageIndex } from './message-index.js';
 import { validateMessage, validateQueueId, validateTopicName } from './message-limits.js';
+import { type ReadLimits, type ReadResult, readQueue } from './queue-read.js';
 import { decodeRecord, encodedSize, type MessageInput, type StoredMessage } from './record-codec.js';
 import { type DiskUsage, segmentsToDelete } from './retention.js';
 import { SegmentSet } from './segment-set.js';
@@ -24,23 +24,13 @@ import { type FileOpener, nodeFiles } from './storage-file.js';
 import type { StoreConfig } from './store-config.js';
 import { type RecoveredState, recoverDerivedState, type StoreDirs } from './store-recovery.js';
 
+export type { ReadLimits, ReadResult } from './queue-read.js';
+
 export interface AppendResult {
   readonly physicalOffset: bigint;
   readonly queueOffset: bigint;
   readonly size: number;
   readonly storeTimestamp: number;
-}
-
-export type ReadResult =
-  | { kind: 'found'; messages: StoredMessage[]; nextOffset: bigint }
-  /** `offset` equals the queue's end: nothing new yet. */
-  | { kind: 'no-new-message'; nextOffset: bigint }
-  /** Below the minimum (expired) or past the end: never garbage. */
-  | { kind: 'offset-out-of-range'; minOffset: bigint; maxOffset: bigint };
-
-export interface ReadLimits {
-  readonly maxCount: number;
-  readonly maxBytes: number;
 }
 
 /** A sealed segment about to be deleted; owners of live state in it rewrite it forward before the hook returns. */
@@ -191,33 +181,7 @@ export class MessageStore {
     const max = queue?.maxOffset ?? 0n;
     if (offset < min || offset > max) return { kind: 'offset-out-of-range', minOffset: min, maxOffset: max };
     if (!queue || offset === max) return { kind: 'no-new-message', nextOffset: offset };
-    const entries = withinBytes(await queue.read(offset, Math.max(1, limits.maxCount)), limits.maxBytes);
-    const messages: StoredMessage[] = [];
-    let consumed = 0;
-    for (const run of contiguousRuns(entries)) {
-      const first = run[0] as CqEntry;
-      const got = await this.log.readBytes(
-        first.commitOffset,
-        run.reduce((sum, e) => sum + e.size, 0),
-      );
-      if (!got) break; // expired under us (retention): what was read so far is still a contiguous prefix
-      let at = 0;
-      for (const entry of run) {
-        if (entry.size > 0) {
-          const result = decodeRecord(got.subarray(at, at + entry.size), 0, entry.commitOffset);
-          if (result.kind !== 'record') {
-            throw this.log.corruptionAt(entry.commitOffset, result.kind === 'corrupt' ? result.reason : result.kind);
-          }
-          messages.push(result.message);
-          at += entry.size;
-        }
-        consumed++;
-      }
-    }
-    if (consumed === 0) {
-      return { kind: 'offset-out-of-range', minOffset: queue.minOffset, maxOffset: queue.maxOffset };
-    }
-    return { kind: 'found', messages, nextOffset: offset + BigInt(consumed) };
+    return readQueue(queue, this.log, offset, limits);
   }
 
   /** Every stored message of `topic` with this id (client-generated ids may repeat), newest first. */
@@ -354,36 +318,6 @@ export class MessageStore {
     await this.segments.closeAll();
     await this.lock.release();
   }
-}
-
-/** The longest prefix within `maxBytes`, but at least one entry so a large message can always be read. */
-function withinBytes(entries: readonly CqEntry[], maxBytes: number): CqEntry[] {
-  let bytes = 0;
-  let n = 0;
-  while (n < entries.length && (n === 0 || bytes + (entries[n] as CqEntry).size <= maxBytes)) {
-    bytes += (entries[n] as CqEntry).size;
-    n++;
-  }
-  return entries.slice(0, n);
-}
-
-/** Entries whose records lie back to back in the commit log (one read each); holes (size 0) join any run. */
-function* contiguousRuns(entries: readonly CqEntry[]): Generator<CqEntry[]> {
-  let run: CqEntry[] = [];
-  let end: bigint | undefined;
-  for (const entry of entries) {
-    if (entry.size === 0) {
-      run.push(entry);
-      continue;
-    }
-    if (end !== undefined && end !== entry.commitOffset) {
-      yield run;
-      run = [];
-    }
-    run.push(entry);
-    end = entry.commitOffset + BigInt(entry.size);
-  }
-  if (run.length > 0) yield run;
 }
 
 async function diskUsageOf(dir: string): Promise<DiskUsage> {
