@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createAdminServer, listen } from './admin/admin-server.js';
 import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBrokerConfig } from './config.js';
 import { systemClock } from './lib/clock.js';
+import { Groups } from './messaging/groups.js';
 import { Topics } from './messaging/topics.js';
 import { createRegistry } from './metrics/registry.js';
 import { NameServerClient } from './namesrv/namesrv-client.js';
@@ -46,6 +47,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     { clock: systemClock, log: root.child({ component: 'storage' }) },
   );
   const topics = await Topics.open(dataDir, { autoCreate: config.autoCreate });
+  const groups = await Groups.open(dataDir, { autoCreate: config.autoCreate });
   // With a name server, routes and registration go over HTTP; standalone, an in-process table (no extra port).
   const client = config.namesrv ? new NameServerClient({ address: config.namesrv }) : undefined;
   const embedded = client ? undefined : new EmbeddedRouteSource(new RouteTable(), systemClock);
@@ -55,6 +57,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   const grpc = await startGrpcServer({
     store,
     topics,
+    groups,
     routes: (remote ?? embedded) as RouteSource,
     refreshRegistration: async (topic) => {
       await registrar?.sync();
@@ -86,6 +89,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     isReady: () => ready,
     store,
     topics,
+    groups,
     ...(config.adminToken && { adminToken: config.adminToken }),
   });
   const address = await listen(admin, config.adminHost, config.adminPort);

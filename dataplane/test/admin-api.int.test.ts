@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { type TempDir, tempDir } from '@rocketry/testkit';
 import type { Express } from 'express';
 import { Gauge, Registry } from 'prom-client';
@@ -6,13 +7,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdminApp } from '../src/admin/app.js';
 import type { TopicRegistry } from '../src/admin/deps.js';
 import { openApiDocument } from '../src/admin/openapi.js';
+import { systemClock } from '../src/lib/clock.js';
+import { Groups } from '../src/messaging/groups.js';
 import { Topics } from '../src/messaging/topics.js';
+import { EmbeddedRouteSource } from '../src/namesrv/route-source.js';
+import { RouteTable } from '../src/namesrv/route-table.js';
+import { startGrpcServer } from '../src/protocol/grpc/server.js';
 import type { MessageStore } from '../src/storage/message-store.js';
+import { clientMetadata, rawClient } from './support/grpc-broker.js';
 import { message, openStore, silentLog, testConfig } from './support/store.js';
 
 let dir: TempDir;
 let store: MessageStore;
 let topics: Topics;
+let groups: Groups;
 let server: Server | undefined;
 let base: string;
 
@@ -20,6 +28,7 @@ beforeEach(async () => {
   dir = await tempDir();
   store = await openStore(testConfig(dir.path));
   topics = await Topics.open(dir.path, { autoCreate: false });
+  groups = await Groups.open(dir.path, { autoCreate: false });
 });
 afterEach(async () => {
   const s = server;
@@ -36,6 +45,7 @@ async function serve(options: { adminToken?: string; topics?: TopicRegistry; rea
     isReady: () => options.ready ?? true,
     store,
     topics: options.topics ?? topics,
+    groups,
     ...(options.adminToken && { adminToken: options.adminToken }),
   });
   await listenOn(app);
@@ -77,7 +87,10 @@ async function call<T = unknown>(
 type MessagesAnswer = { messages: { messageId: string; body: string }[] };
 type OpenApiSchemas = {
   components: {
-    schemas: { TopicSpec: { required: string[]; additionalProperties: unknown; properties: Record<string, unknown> } };
+    schemas: {
+      TopicSpec: { required: string[]; additionalProperties: unknown; properties: Record<string, unknown> };
+      GroupSpec: { additionalProperties: unknown; properties: Record<string, unknown> };
+    };
   };
 };
 
@@ -259,6 +272,179 @@ describe('admin API: bad input', () => {
   });
 });
 
+describe('admin API: groups', () => {
+  const defaults = {
+    fifo: false,
+    maxDeliveryAttempts: 17,
+    retryPolicy: { type: 'exponential', initialMs: 1000, maxMs: 10_000, multiplier: 2 },
+  };
+
+  it('creates a group with the defaults, lists it, updates it and keeps it in the registry', async () => {
+    await serve();
+    const created = await call('PUT', '/v1/groups/billing', {});
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/v1/groups/billing');
+    expect(created.body).toEqual({ name: 'billing', ...defaults, deadLetterTopic: '%DLQ%billing' });
+    const policy = { type: 'exponential', initialMs: 5000, maxMs: 60_000, multiplier: 3 };
+    const updated = await call('PUT', '/v1/groups/billing', {
+      fifo: false,
+      maxDeliveryAttempts: 4,
+      retryPolicy: policy,
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toEqual({
+      name: 'billing',
+      fifo: false,
+      maxDeliveryAttempts: 4,
+      retryPolicy: policy,
+      deadLetterTopic: '%DLQ%billing',
+    });
+    expect((await call('GET', '/v1/groups/billing')).body).toEqual(updated.body);
+    await call('PUT', '/v1/groups/audit', { fifo: true, retryPolicy: { maxMs: 20_000 } });
+    expect((await call('GET', '/v1/groups')).body).toEqual({
+      groups: [
+        {
+          name: 'audit',
+          ...defaults,
+          fifo: true,
+          retryPolicy: { ...defaults.retryPolicy, maxMs: 20_000 },
+          deadLetterTopic: '%DLQ%audit',
+        },
+        updated.body,
+      ],
+    });
+    expect(groups.get('billing')).toEqual({ fifo: false, maxDeliveryAttempts: 4, retryPolicy: policy });
+  });
+
+  it('rejects changing whether a group is FIFO with a 409 problem and keeps the group as it was', async () => {
+    await serve();
+    await call('PUT', '/v1/groups/orders', { fifo: true, maxDeliveryAttempts: 3 });
+    expectProblem(await call('PUT', '/v1/groups/orders', { fifo: false, maxDeliveryAttempts: 3 }), 409, 40900);
+    expectProblem(await call('PUT', '/v1/groups/orders', {}), 409, 40900);
+    expect(groups.get('orders')).toMatchObject({ fifo: true, maxDeliveryAttempts: 3 });
+  });
+
+  it('answers 404 CONSUMER_GROUP_NOT_FOUND for a group that does not exist, and after deleting one', async () => {
+    await serve();
+    expectProblem(await call('GET', '/v1/groups/missing'), 404, 40403);
+    await call('PUT', '/v1/groups/orders', {});
+    expect((await call('DELETE', '/v1/groups/orders')).status).toBe(204);
+    expect(groups.get('orders')).toBeUndefined();
+    expectProblem(await call('GET', '/v1/groups/orders'), 404, 40403);
+    expectProblem(await call('DELETE', '/v1/groups/orders'), 404, 40403);
+    expectProblem(await call('POST', '/v1/groups/orders', {}), 405, 40500);
+  });
+
+  it.each([
+    ['attempts of 0', { maxDeliveryAttempts: 0 }, '#/maxDeliveryAttempts'],
+    ['attempts over 1000', { maxDeliveryAttempts: 1001 }, '#/maxDeliveryAttempts'],
+    ['attempts as a string', { maxDeliveryAttempts: '17' }, '#/maxDeliveryAttempts'],
+    ['fifo as a string', { fifo: 'yes' }, '#/fifo'],
+    ['an unknown field', { retries: 16 }, '#/'],
+    ['a backoff that is not whole seconds', { retryPolicy: { initialMs: 1500 } }, '#/retryPolicy/initialMs'],
+    ['a backoff under 1 s', { retryPolicy: { initialMs: 0 } }, '#/retryPolicy/initialMs'],
+    ['a max backoff over 2 h', { retryPolicy: { maxMs: 3 * 3600_000 } }, '#/retryPolicy/maxMs'],
+    ['a max below the initial backoff', { retryPolicy: { initialMs: 20_000 } }, '#/retryPolicy/maxMs'],
+    ['a multiplier below 1', { retryPolicy: { multiplier: 0.5 } }, '#/retryPolicy/multiplier'],
+    ['a non-exponential policy', { retryPolicy: { type: 'fixed' } }, '#/retryPolicy/type'],
+    ['an unknown policy field', { retryPolicy: { jitter: true } }, '#/retryPolicy'],
+  ])('rejects a group body with %s as a 400 problem pointing at it', async (_what, body, pointer) => {
+    await serve();
+    const answer = await call<{ errors: { pointer: string }[] }>('PUT', '/v1/groups/orders', body);
+    expectProblem(answer, 400, 40000);
+    expect(answer.body.errors[0]?.pointer).toBe(pointer);
+    expect(groups.get('orders')).toBeUndefined();
+  });
+
+  it('rejects illegal and reserved group names with a 400 ILLEGAL_CONSUMER_GROUP problem', async () => {
+    await serve();
+    for (const name of ['a.b', '%25DLQ%25orders', '%25RETRY%25orders', 'CID_RMQ_SYS_x', 'x'.repeat(256)]) {
+      expectProblem(await call('PUT', `/v1/groups/${name}`, {}), 400, 40003);
+    }
+    expectProblem(await call('GET', '/v1/groups/a%20b'), 400, 40003);
+    expect(groups.list()).toEqual([]);
+  });
+
+  it('rejects a group body that is not JSON with a 415 problem', async () => {
+    await serve();
+    expectProblem(await call('PUT', '/v1/groups/orders', 'fifo=1', { 'content-type': 'text/plain' }), 415, 41500);
+  });
+});
+
+describe('admin API: groups reach consumers in Settings', () => {
+  type Reply = { status?: { code: string }; settings?: Record<string, unknown> };
+
+  async function settingsOf(group: string): Promise<{ reply: Reply; writable: boolean }> {
+    const grpc = await startGrpcServer({
+      store,
+      topics,
+      groups,
+      routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
+      host: '127.0.0.1',
+      port: 0,
+      log: silentLog,
+      settingsRepeatMs: 60_000,
+      shutdownGraceMs: 500,
+    });
+    const client = rawClient(`127.0.0.1:${grpc.port}`);
+    try {
+      const call = (client.Telemetry as (md: unknown) => ClientDuplexStream<unknown, Reply>)(clientMetadata());
+      const reply = new Promise<Reply>((resolve) => call.once('data', resolve));
+      call.on('error', () => {});
+      call.write({ settings: { client_type: 'PUSH_CONSUMER', subscription: { group: { name: group } } } });
+      const answer = { reply: await reply, writable: call.writable };
+      call.end();
+      return answer;
+    } finally {
+      client.close();
+      await grpc.close();
+    }
+  }
+
+  it('gives a push consumer of a FIFO group with 5 attempts fifo and max_attempts 5', async () => {
+    await serve();
+    const put = await call('PUT', '/v1/groups/orderly', {
+      fifo: true,
+      maxDeliveryAttempts: 5,
+      retryPolicy: { initialMs: 2000, maxMs: 30_000, multiplier: 3 },
+    });
+    expect(put.status).toBe(201);
+    const { reply } = await settingsOf('orderly');
+    expect(reply).toMatchObject({
+      status: { code: 'OK' },
+      settings: {
+        subscription: { group: { name: 'orderly' }, fifo: true, receive_batch_size: 32 },
+        backoff_policy: {
+          max_attempts: 5,
+          exponential_backoff: { initial: { seconds: '2' }, max: { seconds: '30' }, multiplier: 3 },
+        },
+      },
+    });
+  });
+
+  it('rejects a push consumer of an unknown group in-band with CONSUMER_GROUP_NOT_FOUND and keeps the stream', async () => {
+    const { reply, writable } = await settingsOf('nobody');
+    expect(reply.status?.code).toBe('CONSUMER_GROUP_NOT_FOUND');
+    expect(reply.settings).toBeUndefined();
+    expect(writable).toBe(true);
+    expect(groups.get('nobody')).toBeUndefined();
+  });
+
+  it('creates an unknown group with the defaults when auto-create is on', async () => {
+    groups = await Groups.open(dir.path, { autoCreate: true });
+    const { reply } = await settingsOf('fresh');
+    expect(reply.settings).toMatchObject({
+      subscription: { fifo: false },
+      backoff_policy: { max_attempts: 17 },
+    });
+    expect(groups.get('fresh')).toEqual({
+      fifo: false,
+      maxDeliveryAttempts: 17,
+      retryPolicy: { type: 'exponential', initialMs: 1000, maxMs: 10_000, multiplier: 2 },
+    });
+  });
+});
+
 describe('admin API: messages', () => {
   it('returns the exact stored message by id and every message with a key, newest first', async () => {
     await serve();
@@ -340,7 +526,14 @@ describe('admin API: OpenAPI', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
     expect(answer.body.openapi).toBe('3.1.0');
-    const app = createAdminApp({ registry: new Registry(), log: silentLog, isReady: () => true, store, topics });
+    const app = createAdminApp({
+      registry: new Registry(),
+      log: silentLog,
+      isReady: () => true,
+      store,
+      topics,
+      groups,
+    });
     // @types/express leaves out Route#methods, which Express 5's router sets.
     const served = routesOf(app.router.stack as unknown as LayerLike[]);
     expect(served.length).toBeGreaterThanOrEqual(10);
@@ -358,6 +551,22 @@ describe('admin API: OpenAPI', () => {
     expect(TopicSpec.required.sort()).toEqual(['messageType', 'queues']);
     expect(TopicSpec.additionalProperties).toBe(false);
     expect(TopicSpec.properties.queues).toMatchObject({ type: 'integer', minimum: 1, maximum: 1024 });
+  });
+
+  it('documents the group body, its defaults and limits, with the schema the route enforces', async () => {
+    await serve();
+    const { GroupSpec } = (await call<OpenApiSchemas>('GET', '/openapi.json')).body.components.schemas;
+    expect(GroupSpec.additionalProperties).toBe(false);
+    expect(GroupSpec.properties.maxDeliveryAttempts).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 17,
+    });
+    expect(GroupSpec.properties.retryPolicy).toMatchObject({
+      additionalProperties: false,
+      properties: { initialMs: { minimum: 1000, multipleOf: 1000, default: 1000 }, maxMs: { default: 10_000 } },
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import type { ClientDuplexStream, ClientReadableStream } from '@grpc/grpc-js';
 import { NotFoundException, PayloadTooLargeException, Producer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Code } from '../src/lib/errors.js';
+import { DEFAULT_GROUP_CONFIG } from '../src/messaging/groups.js';
 import { decodeFlags } from '../src/messaging/message-flags.js';
 import { Topics } from '../src/messaging/topics.js';
 import type { ReadResult } from '../src/storage/message-store.js';
@@ -232,6 +233,7 @@ describe('gRPC Telemetry settings handshake', () => {
 
   it('answers a push consumer with a batch size above zero and a non-FIFO subscription', async () => {
     broker = await startBroker({ autoCreate: false, settingsRepeatMs: 60_000 });
+    await broker.groups.put('g1', DEFAULT_GROUP_CONFIG);
     const { client, call, replies } = open(broker);
     call.write({ settings: { client_type: 'PUSH_CONSUMER', subscription: { group: { name: 'g1' } } } });
     await until(() => replies.length >= 1);

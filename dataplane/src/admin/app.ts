@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { requireBearer } from './auth.js';
 import type { AdminAppDeps, HealthDeps } from './deps.js';
 import { notFound, problemHandler } from './problem.js';
+import { groupRoutes } from './routes/groups.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
@@ -10,8 +11,8 @@ import { topicRoutes } from './routes/topics.routes.js';
 
 /**
  * The broker's admin HTTP API as an Express app that does not listen. With only `HealthDeps` it serves health,
- * readiness and metrics (what `main.ts` passed before the REST API existed); with a store and topics it serves the
- * `/v1` API and `/openapi.json` too.
+ * readiness and metrics (what `main.ts` passed before the REST API existed); with a store, topics and groups it
+ * serves the `/v1` API and `/openapi.json` too.
  */
 export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
   const app = express();
@@ -24,6 +25,7 @@ export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
   if ('store' in deps && 'topics' in deps) {
     app.use(openApiRoutes());
     app.use(topicRoutes(deps));
+    app.use(groupRoutes(deps));
     app.use(messageRoutes(deps));
   }
   app.use(notFound);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { GroupConfig } from '../messaging/groups.js';
 import type { TopicConfig } from '../messaging/topics.js';
 import type { MessageStore } from '../storage/message-store.js';
 
@@ -22,11 +23,20 @@ export interface TopicRegistry {
   delete(name: string): Promise<boolean>;
 }
 
+/** The part of `Groups` the admin API uses. */
+export interface GroupRegistry {
+  get(name: string): GroupConfig | undefined;
+  list(): [string, GroupConfig][];
+  put(name: string, config: GroupConfig): Promise<GroupConfig>;
+  delete(name: string): Promise<boolean>;
+}
+
 export type MessageLookup = Pick<MessageStore, 'lookupByMessageId' | 'lookupByKey' | 'queueOffsets'>;
 
 export interface AdminAppDeps extends HealthDeps {
   readonly store: MessageLookup;
   readonly topics: TopicRegistry;
+  readonly groups: GroupRegistry;
   /** When set, every route but /healthz and /readyz requires `Authorization: Bearer <adminToken>`. */
   readonly adminToken?: string | undefined;
 }

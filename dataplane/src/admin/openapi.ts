@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOPIC_MESSAGE_TYPES } from '../messaging/topics.js';
-import { TopicSpec } from './schemas.js';
+import { GroupSpec, TopicSpec } from './schemas.js';
 
 /**
  * The admin API's OpenAPI 3.1 document. Request bodies come from the zod schemas the routes enforce; responses are
@@ -18,6 +18,13 @@ const topicParam = {
   in: 'path',
   required: true,
   schema: { type: 'string', pattern: '^[%|a-zA-Z0-9_-]{1,127}$' },
+};
+const groupParam = {
+  name: 'group',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[%|a-zA-Z0-9_-]{1,255}$' },
+  description: 'Names starting with %, __sys_, rmq_sys_ or CID_RMQ_SYS_ are reserved',
 };
 const topicQuery = { name: 'topic', in: 'query', required: true, schema: { type: 'string' } };
 const bearer = [{ bearer: [] }];
@@ -58,6 +65,30 @@ const schemas = {
         },
       },
     ],
+  },
+  GroupSpec: z.toJSONSchema(GroupSpec, { target: 'draft-2020-12', io: 'input' }),
+  Group: {
+    type: 'object',
+    required: ['name', 'fifo', 'maxDeliveryAttempts', 'retryPolicy', 'deadLetterTopic'],
+    properties: {
+      name: { type: 'string' },
+      fifo: { type: 'boolean' },
+      maxDeliveryAttempts: {
+        type: 'integer',
+        description: 'Deliveries before the message goes to the dead-letter topic, the first one included',
+      },
+      retryPolicy: {
+        type: 'object',
+        required: ['type', 'initialMs', 'maxMs', 'multiplier'],
+        properties: {
+          type: { const: 'exponential' },
+          initialMs: { type: 'integer' },
+          maxMs: { type: 'integer' },
+          multiplier: { type: 'number' },
+        },
+      },
+      deadLetterTopic: { type: 'string' },
+    },
   },
   Message: {
     type: 'object',
@@ -162,6 +193,41 @@ export const openApiDocument = {
           '501': problem('This broker cannot delete topics yet'),
           ...errors,
         },
+      },
+    },
+    '/v1/groups': {
+      get: {
+        summary: 'List consumer groups, by name',
+        security: bearer,
+        responses: {
+          '200': ok('Groups', { type: 'object', properties: { groups: { type: 'array', items: ref('Group') } } }),
+          ...errors,
+        },
+      },
+    },
+    '/v1/groups/{group}': {
+      parameters: [groupParam],
+      get: {
+        summary: 'A consumer group',
+        security: bearer,
+        responses: { '200': ok('Group', ref('Group')), '404': problem('No such group'), ...errors },
+      },
+      put: {
+        summary: 'Create or replace a consumer group; omitted fields take the defaults; FIFO is fixed once created',
+        security: bearer,
+        requestBody: { required: true, content: json(ref('GroupSpec')) },
+        responses: {
+          '200': ok('Updated', ref('Group')),
+          '201': ok('Created', ref('Group')),
+          '409': problem('A different FIFO setting than the group has'),
+          '415': problem('Body is not application/json'),
+          ...errors,
+        },
+      },
+      delete: {
+        summary: 'Remove a consumer group from the registry',
+        security: bearer,
+        responses: { '204': { description: 'Deleted' }, '404': problem('No such group'), ...errors },
       },
     },
     '/v1/messages': {

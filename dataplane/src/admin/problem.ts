@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { Code, DataplaneError } from '../lib/errors.js';
@@ -68,6 +68,13 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
 
 function fail(code: Code, message: string, extra: AdminError['extra']): never {
   throw new AdminError(code, message, extra);
+}
+
+/** Bodies are JSON only: anything else is 415, before parsing. */
+export function requireJson(req: Request): void {
+  if (!req.is('application/json')) {
+    throw new AdminError(AdminCode.UNSUPPORTED_MEDIA_TYPE, 'the request body must be application/json');
+  }
 }
 
 /** Every path nothing else answered. */

@@ -1,6 +1,7 @@
 import { type Client, credentials, Metadata, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { type TempDir, tempDir } from '@rocketry/testkit';
 import { systemClock } from '../../src/lib/clock.js';
+import { Groups } from '../../src/messaging/groups.js';
 import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
 import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
 import { EmbeddedRouteSource } from '../../src/namesrv/route-source.js';
@@ -15,6 +16,7 @@ export interface GrpcBroker {
   readonly store: MessageStore;
   readonly topics: Topics;
   readonly server: GrpcServer;
+  readonly groups: Groups;
   readonly endpoint: string;
   close(): Promise<void>;
 }
@@ -25,9 +27,11 @@ export async function startBroker(
   const dir = await tempDir();
   const store = await openStore(testConfig(dir.path));
   const topics = await Topics.open(dir.path, options);
+  const groups = await Groups.open(dir.path, { autoCreate: options.autoCreate });
   const server = await startGrpcServer({
     store,
     topics,
+    groups,
     // Standalone: no registrar feeds the table, so routes fall back to this broker alone.
     routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
     host: '127.0.0.1',
@@ -41,6 +45,7 @@ export async function startBroker(
     dir,
     store,
     topics,
+    groups,
     server,
     endpoint: `127.0.0.1:${server.port}`,
     async close() {

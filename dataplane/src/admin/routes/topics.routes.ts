@@ -3,7 +3,7 @@ import { Code } from '../../lib/errors.js';
 import { acceptedMessageTypes, type TopicConfig } from '../../messaging/topics.js';
 import { validateTopicName } from '../../storage/message-limits.js';
 import type { MessageLookup, TopicRegistry } from '../deps.js';
-import { AdminCode, AdminError, methodNotAllowed, parseInput } from '../problem.js';
+import { AdminCode, AdminError, methodNotAllowed, parseInput, requireJson } from '../problem.js';
 import { TopicSpec } from '../schemas.js';
 
 /** Offsets are int64 on the wire elsewhere; JSON numbers lose precision past 2^53, so they travel as strings. */
@@ -40,12 +40,6 @@ function topicParam(req: Request): string {
   const name = String(req.params.topic);
   validateTopicName(name);
   return name;
-}
-
-function requireJson(req: Request): void {
-  if (!req.is('application/json')) {
-    throw new AdminError(AdminCode.UNSUPPORTED_MEDIA_TYPE, 'the request body must be application/json');
-  }
 }
 
 /** Queues may be added, never removed (queue ids and their offsets stay valid); the message type is fixed. */

@@ -26,7 +26,7 @@ import { notifyClientTermination } from './handlers/notify-client-termination.js
 import { queryRoute } from './handlers/query-route.js';
 import type { RpcContext } from './handlers/rpc-context.js';
 import { sendMessage } from './handlers/send-message.js';
-import { openTelemetry } from './handlers/telemetry.js';
+import { type GroupSource, openTelemetry } from './handlers/telemetry.js';
 import { toStatus } from './status.js';
 import type { StatusResponse, TelemetryCommand } from './wire.js';
 
@@ -54,6 +54,8 @@ export function loadMessagingService(): ServiceDefinition {
 export interface GrpcServerOptions {
   readonly store: MessageStore;
   readonly topics: Topics;
+  /** Consumer groups, for consumers' Settings (FIFO, max attempts, retry policy). */
+  readonly groups: GroupSource;
   /** Where QueryRoute finds every broker of a topic (name server, or this broker alone in standalone mode). */
   readonly routes: RouteSource;
   /** Re-registers this broker at once, so a topic it just created shows up in routes. */
@@ -111,7 +113,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     call.write(notImplementedStream(rpc));
     call.end();
   };
-  const telemetryDeps = { settings: { maxBodyBytes }, settingsRepeatMs: options.settingsRepeatMs ?? 1500, metrics };
+  const telemetryDeps = {
+    settings: { maxBodyBytes },
+    groups: options.groups,
+    settingsRepeatMs: options.settingsRepeatMs ?? 1500,
+    metrics,
+  };
 
   const implementation: UntypedServiceImplementation = {
     QueryRoute: unary(

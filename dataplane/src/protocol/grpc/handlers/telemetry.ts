@@ -1,11 +1,18 @@
+import type { GroupConfig } from '../../../messaging/groups.js';
 import type { ConnectedClient, ConnectionMetrics } from '../../../metrics/broker-metrics.js';
-import { type SettingsPolicy, settingsReply } from '../settings-reply.js';
-import { OK_STATUS } from '../status.js';
+import { isConsumer, type SettingsPolicy, settingsReply } from '../settings-reply.js';
+import { OK_STATUS, toStatus } from '../status.js';
 import type { TelemetryCommand, WireSettings } from '../wire.js';
 import type { RpcContext } from './rpc-context.js';
 
+/** The part of `Groups` Telemetry uses: a consumer's group, auto-created or CONSUMER_GROUP_NOT_FOUND. */
+export interface GroupSource {
+  resolve(name: string): Promise<GroupConfig>;
+}
+
 export interface TelemetryDeps {
   readonly settings: SettingsPolicy;
+  readonly groups: GroupSource;
   /** Delay of the repeated Settings reply (PROTOCOL.md §4.4); about 1.5 s. */
   readonly settingsRepeatMs: number;
   readonly metrics: ConnectionMetrics;
@@ -33,12 +40,16 @@ export interface TelemetrySession {
  * one and would otherwise wait five minutes (PROTOCOL.md §4.4). Problems go in-band; the call is never failed
  * (§4.5). Thread stack traces and verify results from the client are logged and dropped.
  *
+ * A consumer's settings are answered from its group (FIFO, delivery attempts, backoff); an unknown or illegal group
+ * gets a status-only reply. Replies keep the order of the client's settings even while a group is being created.
+ *
  * The first accepted `Settings` counts the stream as one producer or consumer connection, until the call ends.
  */
 export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: TelemetryPeer): TelemetrySession {
   let repeat: NodeJS.Timeout | undefined;
   let counted: ConnectedClient | undefined;
   let closed = false;
+  let answering: Promise<void> = Promise.resolve();
   const cancelRepeat = () => {
     clearTimeout(repeat);
     repeat = undefined;
@@ -49,29 +60,50 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
     closed = true;
     if (counted) deps.metrics.connectionClosed(counted);
   };
+  const replyTo = async (settings: WireSettings): Promise<TelemetryCommand> => {
+    if (!isConsumer(settings)) return settingsReply(settings, deps.settings);
+    try {
+      const group = await deps.groups.resolve(settings.subscription?.group?.name ?? '');
+      return settingsReply(settings, deps.settings, group);
+    } catch (err) {
+      return { status: toStatus(err, ctx.log) };
+    }
+  };
+  const answer = async (settings: WireSettings): Promise<void> => {
+    const reply = await replyTo(settings);
+    ctx.log.debug({ clientType: settings.client_type, status: reply.status?.code }, 'settings answered');
+    if (closed) return;
+    if (!counted && reply.status?.code === OK_STATUS.code) {
+      counted = connectedClient(settings);
+      deps.metrics.connectionOpened(counted);
+    }
+    peer.send(reply);
+    cancelRepeat();
+    repeat = setTimeout(() => {
+      repeat = undefined;
+      peer.send(reply);
+    }, deps.settingsRepeatMs);
+    repeat.unref();
+  };
   return {
     onCommand(command) {
-      if (!command.settings) {
+      const settings = command.settings;
+      if (!settings) {
         ctx.log.debug({ command: command.command }, 'telemetry command ignored');
         return;
       }
-      const reply = settingsReply(command.settings, deps.settings);
-      ctx.log.debug({ clientType: command.settings.client_type, status: reply.status?.code }, 'settings answered');
-      if (!counted && !closed && reply.status?.code === OK_STATUS.code) {
-        counted = connectedClient(command.settings);
-        deps.metrics.connectionOpened(counted);
-      }
-      peer.send(reply);
-      cancelRepeat();
-      repeat = setTimeout(() => {
-        repeat = undefined;
-        peer.send(reply);
-      }, deps.settingsRepeatMs);
-      repeat.unref();
+      answering = answering
+        .then(() => answer(settings))
+        .catch((err: unknown) => {
+          if (!closed) peer.send({ status: toStatus(err, ctx.log) });
+        });
     },
     onEnd() {
-      close();
-      peer.end();
+      // The client is done writing; settings it sent before still get their answer.
+      void answering.then(() => {
+        close();
+        peer.end();
+      });
     },
     onClose: close,
   };
