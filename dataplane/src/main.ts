@@ -102,7 +102,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
         '',
         'Rocketry dev broker is up.',
         `  RocketMQ 5 gRPC endpoint:  ${endpoint}   e.g. new Producer({ endpoints: '${endpoint}' })`,
-        `  storage:                   ${dataDir}   (topics are created on first use)`,
+        `  storage:                   ${dataDir}   (topics and consumer groups are created on first use)`,
         `  health and metrics:        ${adminUrl}/healthz  ${adminUrl}/metrics`,
         'Press Ctrl-C to stop.',
         '',
