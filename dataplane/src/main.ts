@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createAdminServer, listen } from './admin/admin-server.js';
 import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBrokerConfig } from './config.js';
 import { systemClock } from './lib/clock.js';
+import { BrokerPermission } from './messaging/broker-permission.js';
 import { Groups } from './messaging/groups.js';
 import { Topics } from './messaging/topics.js';
 import { createRegistry } from './metrics/registry.js';
@@ -48,6 +49,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   );
   const topics = await Topics.open(dataDir, { autoCreate: config.autoCreate });
   const groups = await Groups.open(dataDir, { autoCreate: config.autoCreate });
+  const permission = await BrokerPermission.open(dataDir);
   // With a name server, routes and registration go over HTTP; standalone, an in-process table (no extra port).
   const client = config.namesrv ? new NameServerClient({ address: config.namesrv }) : undefined;
   const embedded = client ? undefined : new EmbeddedRouteSource(new RouteTable(), systemClock);
@@ -58,6 +60,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     store,
     topics,
     groups,
+    permission,
     routes: (remote ?? embedded) as RouteSource,
     refreshRegistration: async (topic) => {
       await registrar?.sync();
@@ -77,12 +80,18 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
       brokerName: config.brokerName,
       brokerGroup: config.brokerGroup ?? config.brokerName,
       endpoint,
-      topics: Object.fromEntries(topics.list().map(([name, t]) => [name, { ...t, perm: 'RW' as const }])),
+      topics: Object.fromEntries(
+        topics
+          .list()
+          .map(([name, t]) => [name, { ...t, perm: permission.writable ? ('RW' as const) : ('R' as const) }]),
+      ),
     }),
     intervalMs: config.heartbeatMs,
     log: root.child({ component: 'registrar' }),
   });
   await registrar.start();
+  // Draining shows in routes at once, not at the next heartbeat.
+  permission.onChange(() => void registrar?.sync());
   const admin = createAdminServer({
     registry: metrics.registry,
     log,
@@ -90,6 +99,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     store,
     topics,
     groups,
+    permission,
     ...(config.adminToken && { adminToken: config.adminToken }),
   });
   const address = await listen(admin, config.adminHost, config.adminPort);

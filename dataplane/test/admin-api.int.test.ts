@@ -8,6 +8,7 @@ import { createAdminApp } from '../src/admin/app.js';
 import type { TopicRegistry } from '../src/admin/deps.js';
 import { openApiDocument } from '../src/admin/openapi.js';
 import { systemClock } from '../src/lib/clock.js';
+import { BrokerPermission } from '../src/messaging/broker-permission.js';
 import { Groups } from '../src/messaging/groups.js';
 import { Topics } from '../src/messaging/topics.js';
 import { EmbeddedRouteSource } from '../src/namesrv/route-source.js';
@@ -21,6 +22,7 @@ let dir: TempDir;
 let store: MessageStore;
 let topics: Topics;
 let groups: Groups;
+let permission: BrokerPermission;
 let server: Server | undefined;
 let base: string;
 
@@ -29,6 +31,7 @@ beforeEach(async () => {
   store = await openStore(testConfig(dir.path));
   topics = await Topics.open(dir.path, { autoCreate: false });
   groups = await Groups.open(dir.path, { autoCreate: false });
+  permission = await BrokerPermission.open(dir.path);
 });
 afterEach(async () => {
   const s = server;
@@ -46,6 +49,7 @@ async function serve(options: { adminToken?: string; topics?: TopicRegistry; rea
     store,
     topics: options.topics ?? topics,
     groups,
+    permission,
     ...(options.adminToken && { adminToken: options.adminToken }),
   });
   await listenOn(app);
@@ -371,6 +375,18 @@ describe('admin API: groups', () => {
   });
 });
 
+describe('admin API: broker permission', () => {
+  it('turns writes off and on, persists the setting, and rejects a body that is not {write: boolean}', async () => {
+    await serve();
+    expect((await call('GET', '/v1/broker/permission')).body).toEqual({ write: true });
+    expect((await call('PUT', '/v1/broker/permission', { write: false })).body).toEqual({ write: false });
+    expect((await BrokerPermission.open(dir.path)).writable).toBe(false);
+    expectProblem(await call('PUT', '/v1/broker/permission', { write: 'no' }), 400, 40000);
+    expectProblem(await call('PUT', '/v1/broker/permission', { write: true, extra: 1 }), 400, 40000);
+    expect((await call('PUT', '/v1/broker/permission', { write: true })).body).toEqual({ write: true });
+  });
+});
+
 describe('admin API: groups reach consumers in Settings', () => {
   type Reply = { status?: { code: string }; settings?: Record<string, unknown> };
 
@@ -379,6 +395,7 @@ describe('admin API: groups reach consumers in Settings', () => {
       store,
       topics,
       groups,
+      permission,
       routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
       host: '127.0.0.1',
       port: 0,
@@ -533,6 +550,7 @@ describe('admin API: OpenAPI', () => {
       store,
       topics,
       groups,
+      permission,
     });
     // @types/express leaves out Route#methods, which Express 5's router sets.
     const served = routesOf(app.router.stack as unknown as LayerLike[]);

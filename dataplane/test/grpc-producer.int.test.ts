@@ -166,6 +166,30 @@ describe('gRPC SendMessage with several messages', () => {
   });
 });
 
+describe('gRPC SendMessage on a draining broker', () => {
+  it('refuses sends with FORBIDDEN while writes are off, and takes them again after', async () => {
+    broker = await startBroker({ autoCreate: true });
+    const client = rawClient(broker.endpoint);
+    const send = async () => {
+      const response = await unaryCall<{ entries: { status: WireStatus }[] }>(client, 'SendMessage', {
+        messages: [
+          {
+            topic: { name: 'drain' },
+            body: Buffer.from('x'),
+            system_properties: { message_id: `ID-${suffix()}`, message_type: 'NORMAL', queue_id: 0 },
+          },
+        ],
+      });
+      return response.entries.map((e) => e.status.code);
+    };
+    await broker.permission.set(false);
+    expect(await send()).toEqual(['FORBIDDEN']);
+    await broker.permission.set(true);
+    expect(await send()).toEqual(['OK']);
+    client.close();
+  });
+});
+
 describe('gRPC SendMessage type and queue checks', () => {
   it('rejects a type the topic does not accept with 40014 and a type without delivery semantics yet with 50500', async () => {
     broker = await startBroker({ autoCreate: true });

@@ -47,12 +47,14 @@ async function storedCount(admin: string, topic: string): Promise<number> {
   return body.queueOffsets.reduce((sum, q) => sum + Number(q.maxOffset), 0);
 }
 
-async function routedBrokers(namesrv: string, topic: string): Promise<string[]> {
+async function routes(namesrv: string, topic: string): Promise<{ brokerName: string; perm: string }[]> {
   const response = await fetch(`http://${namesrv}/v1/routes/${topic}`);
   if (response.status === 404) return [];
-  const body = (await response.json()) as { brokers: { brokerName: string }[] };
-  return body.brokers.map((r) => r.brokerName).sort();
+  const body = (await response.json()) as { brokers: { brokerName: string; perm: string }[] };
+  return body.brokers.sort((x, y) => x.brokerName.localeCompare(y.brokerName));
 }
+
+const routedBrokers = async (namesrv: string, topic: string) => (await routes(namesrv, topic)).map((r) => r.brokerName);
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<number> {
   const started = Date.now();
@@ -64,6 +66,45 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
 }
 
 describe('two brokers and a name server in separate processes', () => {
+  it('drains a broker: routes list it read-only at once, and new producers send only to the other', async () => {
+    const namesrv = await startNameServer();
+    const a = await startBroker('broker-a', namesrv);
+    const b = await startBroker('broker-b', namesrv);
+    for (const { admin } of [a, b]) {
+      await fetch(`${admin}/v1/topics/orders`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messageType: 'NORMAL', queues: 2 }),
+      });
+    }
+    await waitFor(
+      () => routedBrokers(namesrv, 'orders'),
+      (names) => names.length === 2,
+      5_000,
+    );
+    const drain = await fetch(`${b.admin}/v1/broker/permission`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ write: false }),
+    });
+    expect(drain.status).toBe(200);
+    // The broker re-registers on the change instead of waiting for its next heartbeat.
+    await waitFor(
+      () => routes(namesrv, 'orders'),
+      (r) => r.map((x) => x.perm).join() === 'RW,R',
+      HEARTBEAT_MS,
+    );
+    const producer = new Producer({ endpoints: b.grpc, namespace: '', logger: silentClientLogger });
+    await producer.startup();
+    try {
+      for (let n = 0; n < 20; n++) await producer.send({ topic: 'orders', body: Buffer.from(`d${n}`) });
+    } finally {
+      await producer.shutdown();
+    }
+    expect(await storedCount(a.admin, 'orders')).toBe(20);
+    expect(await storedCount(b.admin, 'orders')).toBe(0);
+  }, 60_000);
+
   it('spreads a producer over both brokers, and routes around a killed broker within two heartbeats', async () => {
     const namesrv = await startNameServer();
     const a = await startBroker('broker-a', namesrv);

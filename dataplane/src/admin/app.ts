@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 import { openApiRoutes } from './routes/openapi.routes.js';
+import { permissionRoutes } from './routes/permission.routes.js';
 import { topicRoutes } from './routes/topics.routes.js';
 
 /**
@@ -27,6 +28,7 @@ export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
     app.use(topicRoutes(deps));
     app.use(groupRoutes(deps));
     app.use(messageRoutes(deps));
+    app.use(permissionRoutes(deps));
   }
   app.use(notFound);
   app.use(problemHandler(deps.log));

@@ -12,10 +12,7 @@ export interface HealthDeps {
   readonly isReady: () => boolean;
 }
 
-/**
- * The part of `Topics` the admin API uses. `delete` is optional until `Topics` has it: DELETE answers 501 without it.
- * TODO(#3): make `delete` required once messaging/topics.ts implements it.
- */
+/** The part of `Topics` the admin API uses. */
 export interface TopicRegistry {
   get(name: string): TopicConfig | undefined;
   list(): [string, TopicConfig][];
@@ -31,12 +28,19 @@ export interface GroupRegistry {
   delete(name: string): Promise<boolean>;
 }
 
+/** The broker's write permission: off while the broker drains (routes say READ, sends are refused). */
+export interface WritePermission {
+  readonly writable: boolean;
+  set(writable: boolean): Promise<void>;
+}
+
 export type MessageLookup = Pick<MessageStore, 'lookupByMessageId' | 'lookupByKey' | 'queueOffsets'>;
 
 export interface AdminAppDeps extends HealthDeps {
   readonly store: MessageLookup;
   readonly topics: TopicRegistry;
   readonly groups: GroupRegistry;
+  readonly permission: WritePermission;
   /** When set, every route but /healthz and /readyz requires `Authorization: Bearer <adminToken>`. */
   readonly adminToken?: string | undefined;
 }

@@ -124,6 +124,13 @@ const schemas = {
   },
 };
 
+const permissionSchema = {
+  type: 'object',
+  required: ['write'],
+  additionalProperties: false,
+  properties: { write: { type: 'boolean' } },
+} as const;
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -239,6 +246,19 @@ export const openApiDocument = {
           '200': ok('Messages', { type: 'object', properties: { messages: { type: 'array', items: ref('Message') } } }),
           ...errors,
         },
+      },
+    },
+    '/v1/broker/permission': {
+      get: {
+        summary: 'Whether this broker takes new messages',
+        security: bearer,
+        responses: { '200': ok('Permission', permissionSchema), ...errors },
+      },
+      put: {
+        summary: 'Turn writes off to drain the broker (routes say READ, sends are refused), or back on',
+        security: bearer,
+        requestBody: { required: true, content: { 'application/json': { schema: permissionSchema } } },
+        responses: { '200': ok('Permission', permissionSchema), ...errors },
       },
     },
     '/v1/messages/{messageId}': {

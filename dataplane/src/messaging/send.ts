@@ -40,6 +40,8 @@ export interface SendDeps {
   readonly store: MessageStore;
   readonly topics: Topics;
   readonly queues: QueueSelector;
+  /** Refuses sends while the broker drains. */
+  readonly permission: { assertWritable(): void };
 }
 
 /** Types whose delivery semantics exist; the others are refused rather than stored and delivered as NORMAL. */
@@ -82,6 +84,7 @@ export async function sendMessages(
 }
 
 async function toMessageInput(deps: SendDeps, msg: PublishedMessage): Promise<MessageInput> {
+  deps.permission.assertWritable();
   const topic = await deps.topics.resolve(msg.topic);
   checkMessageType(msg, topic);
   return {

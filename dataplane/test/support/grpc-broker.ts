@@ -1,6 +1,7 @@
 import { type Client, credentials, Metadata, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { type TempDir, tempDir } from '@rocketry/testkit';
 import { systemClock } from '../../src/lib/clock.js';
+import { BrokerPermission } from '../../src/messaging/broker-permission.js';
 import { Groups } from '../../src/messaging/groups.js';
 import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
 import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
@@ -17,6 +18,7 @@ export interface GrpcBroker {
   readonly topics: Topics;
   readonly server: GrpcServer;
   readonly groups: Groups;
+  readonly permission: BrokerPermission;
   readonly endpoint: string;
   close(): Promise<void>;
 }
@@ -28,10 +30,12 @@ export async function startBroker(
   const store = await openStore(testConfig(dir.path));
   const topics = await Topics.open(dir.path, options);
   const groups = await Groups.open(dir.path, { autoCreate: options.autoCreate });
+  const permission = await BrokerPermission.open(dir.path);
   const server = await startGrpcServer({
     store,
     topics,
     groups,
+    permission,
     // Standalone: no registrar feeds the table, so routes fall back to this broker alone.
     routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
     host: '127.0.0.1',
@@ -46,6 +50,7 @@ export async function startBroker(
     store,
     topics,
     groups,
+    permission,
     server,
     endpoint: `127.0.0.1:${server.port}`,
     async close() {

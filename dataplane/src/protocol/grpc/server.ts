@@ -56,6 +56,8 @@ export interface GrpcServerOptions {
   readonly topics: Topics;
   /** Consumer groups, for consumers' Settings (FIFO, max attempts, retry policy). */
   readonly groups: GroupSource;
+  /** Refuses sends while the broker drains (`PUT /v1/broker/permission`). */
+  readonly permission: { assertWritable(): void };
   /** Where QueryRoute finds every broker of a topic (name server, or this broker alone in standalone mode). */
   readonly routes: RouteSource;
   /** Re-registers this broker at once, so a topic it just created shows up in routes. */
@@ -131,7 +133,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       }),
     ),
     Heartbeat: unary('Heartbeat', heartbeat()),
-    SendMessage: unary('SendMessage', sendMessage({ store, topics, queues: new QueueSelector(), clock, metrics })),
+    SendMessage: unary(
+      'SendMessage',
+      sendMessage({ store, topics, queues: new QueueSelector(), permission: options.permission, clock, metrics }),
+    ),
     NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination()),
     Telemetry: (call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
       const ctx = contextOf(log, 'Telemetry', call.metadata);
