@@ -9,7 +9,7 @@ import type { StoredMessage } from '../src/storage/record-codec.js';
 import { scanLog } from '../src/storage/recovery.js';
 import { SegmentSet } from '../src/storage/segment-set.js';
 import { nodeFiles } from '../src/storage/storage-file.js';
-import { CRASH_QUEUES, CRASH_TOPIC, crashBody } from './support/crash-records.js';
+import { CRASH_QUEUES, CRASH_TOPIC, crashBody, crashMessage } from './support/crash-records.js';
 import { openStore, testConfig } from './support/store.js';
 
 const LONG = process.env.ROCKETRY_TEST_LONG === '1';
@@ -94,7 +94,9 @@ async function verify(dataDir: string, round: number, acks: readonly Ack[]): Pro
       expect(BigInt(inLog.get(q) ?? 0)).toBe(store.queueOffsets(CRASH_TOPIC, q).max);
     }
     // The store keeps working where the crash left it.
-    await store.append({ ...[...visible.values()][0]!, messageId: `after-crash-${round}`, queueId: 0 });
+    // A kill right after start-up can leave a round with nothing visible: build the probe message afresh.
+    const probe = crashMessage(round, 99, 0, crashBody(99, 0));
+    await store.append({ ...probe, messageId: `after-crash-${round}` });
     return visible.size;
   } finally {
     await store.close();
