@@ -7,15 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdminApp } from '../src/admin/app.js';
 import type { TopicRegistry } from '../src/admin/deps.js';
 import { openApiDocument } from '../src/admin/openapi.js';
-import { systemClock } from '../src/lib/clock.js';
 import { BrokerPermission } from '../src/messaging/broker-permission.js';
 import { Groups } from '../src/messaging/groups.js';
 import { Topics } from '../src/messaging/topics.js';
-import { EmbeddedRouteSource } from '../src/namesrv/route-source.js';
-import { RouteTable } from '../src/namesrv/route-table.js';
-import { startGrpcServer } from '../src/protocol/grpc/server.js';
 import type { MessageStore } from '../src/storage/message-store.js';
-import { clientMetadata, rawClient } from './support/grpc-broker.js';
+import { clientMetadata, rawClient, startStandaloneGrpc } from './support/grpc-broker.js';
 import { message, openStore, silentLog, testConfig } from './support/store.js';
 
 let dir: TempDir;
@@ -391,18 +387,7 @@ describe('admin API: groups reach consumers in Settings', () => {
   type Reply = { status?: { code: string }; settings?: Record<string, unknown> };
 
   async function settingsOf(group: string): Promise<{ reply: Reply; writable: boolean }> {
-    const grpc = await startGrpcServer({
-      store,
-      topics,
-      groups,
-      permission,
-      routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
-      host: '127.0.0.1',
-      port: 0,
-      log: silentLog,
-      settingsRepeatMs: 60_000,
-      shutdownGraceMs: 500,
-    });
+    const grpc = await startStandaloneGrpc({ store, topics, groups, permission, settingsRepeatMs: 60_000 });
     const client = rawClient(`127.0.0.1:${grpc.port}`);
     try {
       const call = (client.Telemetry as (md: unknown) => ClientDuplexStream<unknown, Reply>)(clientMetadata());

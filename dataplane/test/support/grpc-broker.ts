@@ -7,7 +7,12 @@ import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
 import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
 import { EmbeddedRouteSource } from '../../src/namesrv/route-source.js';
 import { RouteTable } from '../../src/namesrv/route-table.js';
-import { type GrpcServer, loadMessagingService, startGrpcServer } from '../../src/protocol/grpc/server.js';
+import {
+  type GrpcServer,
+  type GrpcServerOptions,
+  loadMessagingService,
+  startGrpcServer,
+} from '../../src/protocol/grpc/server.js';
 import type { MessageStore } from '../../src/storage/message-store.js';
 import { openStore, silentLog, testConfig } from './store.js';
 
@@ -23,6 +28,20 @@ export interface GrpcBroker {
   close(): Promise<void>;
 }
 
+/** A gRPC server on 127.0.0.1:0 over the given broker parts, standalone: routes fall back to this broker alone. */
+export function startStandaloneGrpc(
+  parts: Pick<GrpcServerOptions, 'store' | 'topics' | 'groups' | 'permission' | 'settingsRepeatMs' | 'metrics'>,
+): Promise<GrpcServer> {
+  return startGrpcServer({
+    ...parts,
+    routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
+    host: '127.0.0.1',
+    port: 0,
+    log: silentLog,
+    shutdownGraceMs: 500,
+  });
+}
+
 export async function startBroker(
   options: TopicsOptions & { settingsRepeatMs?: number; metrics?: GrpcMetrics },
 ): Promise<GrpcBroker> {
@@ -31,18 +50,12 @@ export async function startBroker(
   const topics = await Topics.open(dir.path, options);
   const groups = await Groups.open(dir.path, { autoCreate: options.autoCreate });
   const permission = await BrokerPermission.open(dir.path);
-  const server = await startGrpcServer({
+  const server = await startStandaloneGrpc({
     store,
     topics,
     groups,
     permission,
-    // Standalone: no registrar feeds the table, so routes fall back to this broker alone.
-    routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
-    host: '127.0.0.1',
-    port: 0,
-    log: silentLog,
     settingsRepeatMs: options.settingsRepeatMs ?? 1500,
-    shutdownGraceMs: 500,
     ...(options.metrics && { metrics: options.metrics }),
   });
   return {
