@@ -102,6 +102,7 @@ const schemas = {
       tag: { type: 'string', description: "'' when the message has no tag" },
       keys: strings,
       properties: { type: 'object', additionalProperties: { type: 'string' } },
+      bornHost: { type: 'string', description: "the producer's host name, '' when unknown" },
       bornTimestamp: { type: 'integer', description: 'epoch ms' },
       storeTimestamp: { type: 'integer', description: 'epoch ms' },
       bodySize: { type: 'integer', description: 'bytes' },

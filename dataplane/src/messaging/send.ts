@@ -4,6 +4,7 @@ import type { AppendResult, MessageStore } from '../storage/message-store.js';
 import type { MessageInput } from '../storage/record-codec.js';
 import { encodeFlags, type MessageType } from './message-flags.js';
 import type { QueueSelector } from './queue-selector.js';
+import { checkUserProperties, SYSTEM_PROPERTY } from './system-properties.js';
 import { acceptedMessageTypes, type TopicConfig, type Topics } from './topics.js';
 
 /** A message as a producer published it, before the broker placed it. */
@@ -26,6 +27,8 @@ export interface PublishedMessage {
   readonly deliveryTimestamp?: number;
   readonly liteTopic?: string;
   readonly priority?: number;
+  /** Host name of the producer, as the client reports it; '' when it sent none. */
+  readonly bornHost: string;
 }
 
 export interface SendReceipt {
@@ -87,13 +90,14 @@ async function toMessageInput(deps: SendDeps, msg: PublishedMessage): Promise<Me
   deps.permission.assertWritable();
   const topic = await deps.topics.resolve(msg.topic);
   checkMessageType(msg, topic);
+  checkUserProperties(msg.properties);
   return {
     topic: msg.topic,
     queueId: chooseQueue(deps.queues, msg, topic),
     messageId: msg.messageId,
     tag: msg.tag,
     keys: msg.keys,
-    properties: msg.properties,
+    properties: msg.bornHost === '' ? msg.properties : { ...msg.properties, [SYSTEM_PROPERTY.bornHost]: msg.bornHost },
     body: msg.body,
     bornTimestamp: msg.bornTimestamp,
     flags: encodeFlags({ type: msg.type, gzipBody: msg.gzipBody }),

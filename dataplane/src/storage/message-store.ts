@@ -65,6 +65,7 @@ const MAX_LOOKUP_CANDIDATES = 256;
  */
 export class MessageStore {
   private readonly retentionHooks: RetentionHook[] = [];
+  private readonly appendListeners: ((topic: string) => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
   private checkpointing: Promise<void> | undefined;
   private retaining: Promise<{ deletedSegments: number }> | undefined;
@@ -169,7 +170,22 @@ export class MessageStore {
       results.push({ physicalOffset: BigInt(physicalOffset), queueOffset: BigInt(queueOffset), size, storeTimestamp });
     });
     await this.log.durable();
+    if (this.appendListeners.length > 0) this.announce(messages);
     return results;
+  }
+
+  /** `listener` hears each topic that received messages, once per append call, when they are readable and durable. */
+  onAppended(listener: (topic: string) => void): void {
+    this.appendListeners.push(listener);
+  }
+
+  private announce(messages: readonly MessageInput[]): void {
+    let last = '';
+    for (const { topic } of messages) {
+      if (topic === last) continue;
+      last = topic;
+      for (const listener of this.appendListeners) listener(topic);
+    }
   }
 
   /** Messages of one queue from `offset`, streamed from disk by positional reads (never whole segments). */

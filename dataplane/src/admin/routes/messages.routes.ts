@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { Code } from '../../lib/errors.js';
+import { SYSTEM_PROPERTY, splitProperties } from '../../messaging/system-properties.js';
 import { validateTopicName } from '../../storage/message-limits.js';
 import type { StoredMessage } from '../../storage/record-codec.js';
 import type { MessageLookup } from '../deps.js';
@@ -15,7 +16,9 @@ export interface MessageView {
   readonly messageId: string;
   readonly tag: string;
   readonly keys: readonly string[];
+  /** User properties only. */
   readonly properties: Readonly<Record<string, string>>;
+  readonly bornHost: string;
   readonly bornTimestamp: number;
   readonly storeTimestamp: number;
   readonly bodySize: number;
@@ -23,6 +26,7 @@ export interface MessageView {
 }
 
 export function messageView(m: StoredMessage): MessageView {
+  const { user, system } = splitProperties(m.properties);
   return {
     topic: m.topic,
     queueId: m.queueId,
@@ -31,7 +35,8 @@ export function messageView(m: StoredMessage): MessageView {
     messageId: m.messageId,
     tag: m.tag,
     keys: m.keys,
-    properties: m.properties,
+    properties: user,
+    bornHost: system[SYSTEM_PROPERTY.bornHost] ?? '',
     bornTimestamp: m.bornTimestamp,
     storeTimestamp: m.storeTimestamp,
     bodySize: m.body.byteLength,

@@ -49,6 +49,7 @@ export function toPublishedMessage(wire: WireMessage, now: number): PublishedMes
     body: wire.body ?? Buffer.alloc(0),
     gzipBody: isGzip(sys.body_encoding),
     bornTimestamp: msFromTimestamp(sys.born_timestamp) ?? now,
+    bornHost: sys.born_host ?? '',
     ...optional,
   };
 }

@@ -1,5 +1,7 @@
 import type { GroupConfig } from '../../../messaging/groups.js';
+import type { ClientLiveness } from '../../../messaging/pop/client-liveness.js';
 import type { ConnectedClient, ConnectionMetrics } from '../../../metrics/broker-metrics.js';
+import { filterOf, topicOf } from '../consumer-request.js';
 import { isConsumer, type SettingsPolicy, settingsReply } from '../settings-reply.js';
 import { OK_STATUS, toStatus } from '../status.js';
 import type { TelemetryCommand, WireSettings } from '../wire.js';
@@ -13,6 +15,9 @@ export interface GroupSource {
 export interface TelemetryDeps {
   readonly settings: SettingsPolicy;
   readonly groups: GroupSource;
+  /** Starts the group's consumption of a subscribed topic where the topic ends now (PROTOCOL.md §7.2). */
+  readonly subscriptions: { subscribe(group: string, topic: string): Promise<unknown> };
+  readonly liveness: Pick<ClientLiveness, 'streamOpened' | 'streamClosed'>;
   /** Delay of the repeated Settings reply (PROTOCOL.md §4.4); about 1.5 s. */
   readonly settingsRepeatMs: number;
   readonly metrics: ConnectionMetrics;
@@ -40,12 +45,13 @@ export interface TelemetrySession {
  * one and would otherwise wait five minutes (PROTOCOL.md §4.4). Problems go in-band; the call is never failed
  * (§4.5). Thread stack traces and verify results from the client are logged and dropped.
  *
- * A consumer's settings are answered from its group (FIFO, delivery attempts, backoff); an unknown or illegal group
- * gets a status-only reply. Replies keep the order of the client's settings even while a group is being created.
+ * A consumer's settings are answered from its group (FIFO, delivery attempts, backoff) and start its subscriptions;
+ * an unknown or illegal group, topic or filter gets a status-only reply. Replies keep the order of the client's settings even while a group is being created.
  *
  * The first accepted `Settings` counts the stream as one producer or consumer connection, until the call ends.
  */
 export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: TelemetryPeer): TelemetrySession {
+  deps.liveness.streamOpened(ctx.clientId);
   let repeat: NodeJS.Timeout | undefined;
   let counted: ConnectedClient | undefined;
   let closed = false;
@@ -58,12 +64,18 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
     cancelRepeat();
     if (closed) return;
     closed = true;
+    deps.liveness.streamClosed(ctx.clientId);
     if (counted) deps.metrics.connectionClosed(counted);
   };
   const replyTo = async (settings: WireSettings): Promise<TelemetryCommand> => {
     if (!isConsumer(settings)) return settingsReply(settings, deps.settings);
     try {
-      const group = await deps.groups.resolve(settings.subscription?.group?.name ?? '');
+      const groupName = settings.subscription?.group?.name ?? '';
+      const group = await deps.groups.resolve(groupName);
+      for (const entry of settings.subscription?.subscriptions ?? []) {
+        filterOf(entry.expression); // a bad filter fails start-up in-band (§4.5) rather than every receive
+        await deps.subscriptions.subscribe(groupName, topicOf(entry.topic));
+      }
       return settingsReply(settings, deps.settings, group);
     } catch (err) {
       return { status: toStatus(err, ctx.log) };
