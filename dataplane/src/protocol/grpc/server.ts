@@ -14,21 +14,31 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../lib/clock.js';
+import type { ClientLiveness } from '../../messaging/pop/client-liveness.js';
+import type { Consumption } from '../../messaging/pop/consumption.js';
 import { QueueSelector } from '../../messaging/queue-selector.js';
 import type { Topics } from '../../messaging/topics.js';
 import { type GrpcMetrics, noopGrpcMetrics } from '../../metrics/broker-metrics.js';
 import type { RouteSource } from '../../namesrv/route-source.js';
 import type { MessageStore } from '../../storage/message-store.js';
 import { type BrokerIdentity, endpointsOf } from './convert.js';
+import { ackMessage } from './handlers/ack-message.js';
+import { changeInvisibleDuration } from './handlers/change-invisible-duration.js';
+import { forwardMessageToDeadLetterQueue } from './handlers/forward-to-dead-letter.js';
 import { heartbeat } from './handlers/heartbeat.js';
-import { notImplementedStream, notImplementedUnary } from './handlers/not-implemented.js';
+import { notImplementedUnary } from './handlers/not-implemented.js';
 import { notifyClientTermination } from './handlers/notify-client-termination.js';
+import { getOffset, queryOffset, updateOffset } from './handlers/offsets.js';
+import { pullMessage } from './handlers/pull-message.js';
+import { queryAssignment } from './handlers/query-assignment.js';
 import { queryRoute } from './handlers/query-route.js';
+import { receiveMessage } from './handlers/receive-message.js';
 import type { RpcContext } from './handlers/rpc-context.js';
 import { sendMessage } from './handlers/send-message.js';
 import { type GroupSource, openTelemetry } from './handlers/telemetry.js';
+import { type StreamHandler, serveStream } from './server-stream.js';
 import { toStatus } from './status.js';
-import type { StatusResponse, TelemetryCommand } from './wire.js';
+import type { StatusResponse, TelemetryCommand, WireStatus } from './wire.js';
 
 /** The protos shipped by the official client, loaded in place (never copied); wire.ts describes the object shapes. */
 const PROTO_ROOT = join(
@@ -56,6 +66,10 @@ export interface GrpcServerOptions {
   readonly topics: Topics;
   /** Consumer groups, for consumers' Settings (FIFO, max attempts, retry policy). */
   readonly groups: GroupSource;
+  /** Pop consumption; also the committed queue offsets of UpdateOffset and GetOffset. */
+  readonly consumption: Consumption;
+  /** Which clients are alive (push consumers' deliveries are renewed while they are). */
+  readonly liveness: ClientLiveness;
   /** Refuses sends while the broker drains (`PUT /v1/broker/permission`). */
   readonly permission: { assertWritable(): void };
   /** Where QueryRoute finds every broker of a topic (name server, or this broker alone in standalone mode). */
@@ -76,6 +90,8 @@ export interface GrpcServerOptions {
   readonly shutdownGraceMs?: number;
   /** RPC latency, messages in and client connections; nothing is recorded when omitted. */
   readonly metrics?: GrpcMetrics;
+  /** Wraps the handlers once, before they are served (OpenTelemetry spans: observability/otel.ts); none when omitted. */
+  readonly instrument?: (implementation: UntypedServiceImplementation) => UntypedServiceImplementation;
 }
 
 export interface GrpcServer {
@@ -91,6 +107,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? noopGrpcMetrics;
   const maxBodyBytes = store.config.limits.maxBodyBytes;
+  const queueDeps = { store, topics, groups: options.groups };
+  const { consumption, liveness } = options;
+  const offsetDeps = { ...queueDeps, offsets: consumption };
+  const pull = pullMessage({
+    ...queueDeps,
+    clock,
+    arrivals: consumption.arrivals,
+    storeHost: () => endpointText(broker as BrokerIdentity),
+  });
   // Without an advertised endpoint the route names the bound port, known only after bind; no call is served before.
   let broker: BrokerIdentity | undefined = options.advertise
     ? { name: options.brokerName ?? 'broker-0', endpoints: endpointsOf(options.advertise) }
@@ -111,33 +136,33 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       };
       handle(call.request, ctx).then(respond, (err: unknown) => respond({ status: toStatus(err, ctx.log) }));
     };
-  const stream = (rpc: string) => (call: ServerWritableStream<unknown, unknown>) => {
-    call.write(notImplementedStream(rpc));
-    call.end();
-  };
+  const stream =
+    <Req, Frame extends { status?: WireStatus }>(rpc: string, handle: StreamHandler<Req, Frame>) =>
+    (call: ServerWritableStream<Req, Frame>) =>
+      serveStream(call, contextOf(log, rpc, call.metadata), handle, (code, ms) => metrics.observeRpc(rpc, code, ms));
   const telemetryDeps = {
     settings: { maxBodyBytes },
     groups: options.groups,
+    subscriptions: consumption,
+    liveness,
     settingsRepeatMs: options.settingsRepeatMs ?? 1500,
     metrics,
   };
 
+  const route = queryRoute({
+    topics,
+    routes: options.routes,
+    refreshRegistration: options.refreshRegistration ?? (async () => {}),
+    broker: () => broker as BrokerIdentity,
+  });
   const implementation: UntypedServiceImplementation = {
-    QueryRoute: unary(
-      'QueryRoute',
-      queryRoute({
-        topics,
-        routes: options.routes,
-        refreshRegistration: options.refreshRegistration ?? (async () => {}),
-        broker: () => broker as BrokerIdentity,
-      }),
-    ),
-    Heartbeat: unary('Heartbeat', heartbeat()),
+    QueryRoute: unary('QueryRoute', route),
+    Heartbeat: unary('Heartbeat', heartbeat({ liveness })),
     SendMessage: unary(
       'SendMessage',
       sendMessage({ store, topics, queues: new QueueSelector(), permission: options.permission, clock, metrics }),
     ),
-    NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination()),
+    NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination({ consumption, liveness })),
     Telemetry: (call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
       const ctx = contextOf(log, 'Telemetry', call.metadata);
       const session = openTelemetry(telemetryDeps, ctx, {
@@ -163,24 +188,26 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       call.on('cancelled', () => session.onClose());
       call.on('close', () => session.onClose());
     },
-    ReceiveMessage: stream('ReceiveMessage'),
-    PullMessage: stream('PullMessage'),
+    ReceiveMessage: stream(
+      'ReceiveMessage',
+      receiveMessage({ consumption, liveness, clock, storeHost: () => endpointText(broker as BrokerIdentity) }),
+    ),
+    AckMessage: unary('AckMessage', ackMessage({ consumption })),
+    ChangeInvisibleDuration: unary('ChangeInvisibleDuration', changeInvisibleDuration({ consumption })),
+    ForwardMessageToDeadLetterQueue: unary(
+      'ForwardMessageToDeadLetterQueue',
+      forwardMessageToDeadLetterQueue({ consumption }),
+    ),
+    QueryAssignment: unary('QueryAssignment', queryAssignment({ queryRoute: route })),
+    PullMessage: stream('PullMessage', pull),
+    UpdateOffset: unary('UpdateOffset', updateOffset(offsetDeps)),
+    GetOffset: unary('GetOffset', getOffset(offsetDeps)),
+    QueryOffset: unary('QueryOffset', queryOffset(queueDeps)),
   };
-  for (const rpc of [
-    'QueryAssignment',
-    'AckMessage',
-    'ForwardMessageToDeadLetterQueue',
-    'ChangeInvisibleDuration',
-    'EndTransaction',
-    'RecallMessage',
-    'SyncLiteSubscription',
-    'UpdateOffset',
-    'GetOffset',
-    'QueryOffset',
-  ]) {
+  for (const rpc of ['EndTransaction', 'RecallMessage', 'SyncLiteSubscription']) {
     implementation[rpc] = unary(rpc, notImplementedUnary(rpc));
   }
-  server.addService(loadMessagingService(), implementation);
+  server.addService(loadMessagingService(), options.instrument?.(implementation) ?? implementation);
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) =>
@@ -210,4 +237,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 function contextOf(log: Logger, rpc: string, metadata: Metadata): RpcContext {
   const clientId = String(metadata.get('x-mq-client-id')[0] ?? '');
   return { clientId, log: log.child({ rpc, clientId }) };
+}
+
+function endpointText(broker: BrokerIdentity): string {
+  const address = broker.endpoints.addresses?.[0];
+  return address ? `${address.host}:${address.port}` : '';
 }

@@ -66,6 +66,13 @@ export interface WireSystemProperties {
   message_group?: string;
   lite_topic?: string;
   priority?: number;
+  store_timestamp?: WireTimestamp;
+  store_host?: string;
+  receipt_handle?: string;
+  queue_offset?: WireLong;
+  invisible_duration?: WireDuration;
+  delivery_attempt?: number;
+  dead_letter_queue?: { topic: string; message_id: string };
 }
 
 export interface WireMessage {
@@ -143,4 +150,120 @@ export interface TelemetryCommand {
   settings?: WireSettings;
   /** Set by proto-loader (`oneofs: true`) on decoded commands: which member of the `command` oneof is present. */
   command?: string;
+}
+
+/* Pop consumption (ReceiveMessage and what follows a delivery). */
+
+export interface WireFilterExpression {
+  type?: WireEnum;
+  expression?: string;
+}
+
+export interface ReceiveMessageRequest {
+  group?: WireResource;
+  message_queue?: Partial<WireMessageQueue>;
+  filter_expression?: WireFilterExpression;
+  batch_size?: number;
+  invisible_duration?: WireDuration;
+  auto_renew?: boolean;
+  long_polling_timeout?: WireDuration;
+  attempt_id?: string;
+}
+/** One frame of the ReceiveMessage stream: exactly one member is set. */
+export interface ReceiveMessageResponse {
+  status?: WireStatus;
+  message?: WireMessage;
+  delivery_timestamp?: WireTimestamp;
+}
+
+export interface AckMessageEntry {
+  message_id?: string;
+  receipt_handle?: string;
+}
+export interface AckMessageRequest {
+  group?: WireResource;
+  topic?: WireResource;
+  entries?: AckMessageEntry[];
+}
+export interface AckMessageResultEntry {
+  message_id: string;
+  receipt_handle: string;
+  status: WireStatus;
+}
+export interface AckMessageResponse {
+  status: WireStatus;
+  entries: AckMessageResultEntry[];
+}
+
+export interface ChangeInvisibleDurationRequest {
+  group?: WireResource;
+  topic?: WireResource;
+  receipt_handle?: string;
+  invisible_duration?: WireDuration;
+  message_id?: string;
+}
+export interface ChangeInvisibleDurationResponse {
+  status: WireStatus;
+  receipt_handle: string;
+}
+
+export interface ForwardMessageToDeadLetterQueueRequest {
+  group?: WireResource;
+  topic?: WireResource;
+  receipt_handle?: string;
+  message_id?: string;
+  delivery_attempt?: number;
+  max_delivery_attempts?: number;
+}
+
+export interface QueryAssignmentRequest {
+  topic?: WireResource;
+  group?: WireResource;
+  endpoints?: WireEndpoints;
+}
+export interface QueryAssignmentResponse {
+  status: WireStatus;
+  assignments: { message_queue: WireMessageQueue }[];
+}
+
+/* Queue-level consumption (PullMessage and offsets): the queue id is the real queue, not a hint. */
+
+export interface WireQueueRef {
+  topic?: WireResource;
+  id?: number;
+}
+
+export interface PullMessageRequest {
+  group?: WireResource;
+  message_queue?: WireQueueRef;
+  offset?: WireLong;
+  batch_size?: number;
+  filter_expression?: WireFilterExpression;
+  long_polling_timeout?: WireDuration;
+}
+/** One frame of the PullMessage stream: exactly one member is set (status first, then messages, then next_offset). */
+export interface PullMessageResponse {
+  status?: WireStatus;
+  message?: WireMessage;
+  next_offset?: WireLong;
+}
+
+export interface UpdateOffsetRequest {
+  group?: WireResource;
+  message_queue?: WireQueueRef;
+  offset?: WireLong;
+}
+export interface GetOffsetRequest {
+  group?: WireResource;
+  message_queue?: WireQueueRef;
+}
+export interface QueryOffsetRequest {
+  message_queue?: WireQueueRef;
+  query_offset_policy?: WireEnum;
+  timestamp?: WireTimestamp;
+}
+/** GetOffset and QueryOffset answer an offset beside the status. */
+export interface OffsetResponse {
+  status: WireStatus;
+  offset?: WireLong;
 }
