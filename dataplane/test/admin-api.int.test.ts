@@ -7,8 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdminApp } from '../src/admin/app.js';
 import type { TopicRegistry } from '../src/admin/deps.js';
 import { openApiDocument } from '../src/admin/openapi.js';
+import { systemClock } from '../src/lib/clock.js';
 import { BrokerPermission } from '../src/messaging/broker-permission.js';
 import { Groups } from '../src/messaging/groups.js';
+import { type Consumption, openConsumption } from '../src/messaging/pop/consumption.js';
 import { Topics } from '../src/messaging/topics.js';
 import type { MessageStore } from '../src/storage/message-store.js';
 import { clientMetadata, rawClient, startStandaloneGrpc } from './support/grpc-broker.js';
@@ -19,6 +21,8 @@ let store: MessageStore;
 let topics: Topics;
 let groups: Groups;
 let permission: BrokerPermission;
+let consumption: Consumption;
+let pop: Awaited<ReturnType<typeof openConsumption>>;
 let server: Server | undefined;
 let base: string;
 
@@ -28,11 +32,14 @@ beforeEach(async () => {
   topics = await Topics.open(dir.path, { autoCreate: false });
   groups = await Groups.open(dir.path, { autoCreate: false });
   permission = await BrokerPermission.open(dir.path);
+  pop = await openConsumption({ store, topics, groups, clock: systemClock, log: silentLog });
+  consumption = pop.consumption;
 });
 afterEach(async () => {
   const s = server;
   server = undefined;
   if (s) await new Promise<void>((done) => s.close(() => done()));
+  await consumption.close();
   await store.close();
   await dir.remove();
 });
@@ -43,6 +50,7 @@ async function serve(options: { adminToken?: string; topics?: TopicRegistry; rea
     log: silentLog,
     isReady: () => options.ready ?? true,
     store,
+    consumption,
     topics: options.topics ?? topics,
     groups,
     permission,
@@ -387,7 +395,14 @@ describe('admin API: groups reach consumers in Settings', () => {
   type Reply = { status?: { code: string }; settings?: Record<string, unknown> };
 
   async function settingsOf(group: string): Promise<{ reply: Reply; writable: boolean }> {
-    const grpc = await startStandaloneGrpc({ store, topics, groups, permission, settingsRepeatMs: 60_000 });
+    const grpc = await startStandaloneGrpc({
+      store,
+      topics,
+      groups,
+      permission,
+      settingsRepeatMs: 60_000,
+      shared: pop,
+    });
     const client = rawClient(`127.0.0.1:${grpc.port}`);
     try {
       const call = (client.Telemetry as (md: unknown) => ClientDuplexStream<unknown, Reply>)(clientMetadata());
@@ -465,6 +480,7 @@ describe('admin API: messages', () => {
       tag: 'odd',
       keys: ['shared', 'key-3'],
       properties: { n: '3' },
+      bornHost: '',
       bornTimestamp: 1_700_000_000_003,
       storeTimestamp: receipts[3]?.storeTimestamp,
       bodySize: Buffer.byteLength('body orders 1 3'),
@@ -533,6 +549,7 @@ describe('admin API: OpenAPI', () => {
       log: silentLog,
       isReady: () => true,
       store,
+      consumption,
       topics,
       groups,
       permission,
@@ -582,7 +599,8 @@ interface LayerLike {
 function routesOf(stack: readonly LayerLike[]): string[] {
   return stack.flatMap((layer) => {
     if (layer.route) {
-      const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
+      // Express escapes a literal colon (`offsets\:reset`); the document spells it plainly.
+      const path = layer.route.path.replace(/(?<!\\):(\w+)/g, '{$1}').replaceAll('\\:', ':');
       return Object.keys(layer.route.methods)
         .filter((m) => m !== '_all')
         .map((m) => `${m.toUpperCase()} ${path}`);

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { requireBearer } from './auth.js';
 import type { AdminAppDeps, HealthDeps } from './deps.js';
 import { notFound, problemHandler } from './problem.js';
+import { consumerProgressRoutes } from './routes/consumer-progress.routes.js';
 import { groupRoutes } from './routes/groups.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
@@ -23,10 +24,11 @@ export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
   if ('adminToken' in deps && deps.adminToken) app.use(requireBearer(deps.adminToken));
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(metricsRoutes(deps));
-  if ('store' in deps && 'topics' in deps) {
+  if ('consumption' in deps) {
     app.use(openApiRoutes());
     app.use(topicRoutes(deps));
     app.use(groupRoutes(deps));
+    app.use(consumerProgressRoutes(deps));
     app.use(messageRoutes(deps));
     app.use(permissionRoutes(deps));
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { GroupConfig } from '../messaging/groups.js';
+import type { Consumption } from '../messaging/pop/consumption.js';
 import type { TopicConfig } from '../messaging/topics.js';
 import type { MessageStore } from '../storage/message-store.js';
 
@@ -35,9 +36,14 @@ export interface WritePermission {
 }
 
 export type MessageLookup = Pick<MessageStore, 'lookupByMessageId' | 'lookupByKey' | 'queueOffsets'>;
+export type QueueReader = Pick<MessageStore, 'read' | 'queueOffsets'>;
+
+/** The part of pop consumption the admin API uses. */
+export type ConsumerProgress = Pick<Consumption, 'lag' | 'resetOffsets'>;
 
 export interface AdminAppDeps extends HealthDeps {
-  readonly store: MessageLookup;
+  readonly store: MessageLookup & QueueReader;
+  readonly consumption: ConsumerProgress;
   readonly topics: TopicRegistry;
   readonly groups: GroupRegistry;
   readonly permission: WritePermission;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOPIC_MESSAGE_TYPES } from '../messaging/topics.js';
-import { GroupSpec, TopicSpec } from './schemas.js';
+import { GroupSpec, OffsetResetSpec, TopicSpec } from './schemas.js';
 
 /**
  * The admin API's OpenAPI 3.1 document. Request bodies come from the zod schemas the routes enforce; responses are
@@ -67,6 +67,49 @@ const schemas = {
     ],
   },
   GroupSpec: z.toJSONSchema(GroupSpec, { target: 'draft-2020-12', io: 'input' }),
+  OffsetResetSpec: z.toJSONSchema(OffsetResetSpec, { target: 'draft-2020-12', io: 'input' }),
+  GroupLag: {
+    type: 'object',
+    required: ['group', 'ready', 'inflight', 'queues'],
+    properties: {
+      group: { type: 'string' },
+      ready: { type: 'integer', description: 'messages waiting for a delivery, summed over queues' },
+      inflight: { type: 'integer', description: 'delivered and not acked yet, summed over queues' },
+      queues: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['topic', 'queueId', 'committedOffset', 'maxOffset', 'ready', 'inflight', 'oldestReadyAgeMs'],
+          properties: {
+            topic: { type: 'string' },
+            queueId: { type: 'integer' },
+            committedOffset: { type: 'integer', description: 'everything below is consumed' },
+            maxOffset: { type: 'integer', description: "the queue's next offset" },
+            ready: { type: 'integer' },
+            inflight: { type: 'integer' },
+            oldestReadyAgeMs: { type: ['integer', 'null'], description: 'since the oldest ready message was stored' },
+          },
+        },
+      },
+    },
+  },
+  OffsetReset: {
+    type: 'object',
+    required: ['group', 'topic', 'to', 'offsets'],
+    properties: {
+      group: { type: 'string' },
+      topic: { type: 'string' },
+      to: { type: 'string' },
+      offsets: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['queueId', 'offset'],
+          properties: { queueId: { type: 'integer' }, offset: { type: 'integer' } },
+        },
+      },
+    },
+  },
   Group: {
     type: 'object',
     required: ['name', 'fifo', 'maxDeliveryAttempts', 'retryPolicy', 'deadLetterTopic'],
@@ -236,6 +279,28 @@ export const openApiDocument = {
         summary: 'Remove a consumer group from the registry',
         security: bearer,
         responses: { '204': { description: 'Deleted' }, '404': problem('No such group'), ...errors },
+      },
+    },
+    '/v1/groups/{group}/lag': {
+      parameters: [groupParam],
+      get: {
+        summary: "The group's backlog on this broker, per topic and queue",
+        security: bearer,
+        responses: { '200': ok('Lag', ref('GroupLag')), '404': problem('No such group'), ...errors },
+      },
+    },
+    '/v1/groups/{group}/offsets:reset': {
+      parameters: [groupParam],
+      post: {
+        summary: 'Restart the group in a topic at its first message, its end, or the first message stored at a time',
+        security: bearer,
+        requestBody: { required: true, content: json(ref('OffsetResetSpec')) },
+        responses: {
+          '200': ok('The new offset of every queue', ref('OffsetReset')),
+          '404': problem('No such group or topic'),
+          '415': problem('Body is not application/json'),
+          ...errors,
+        },
       },
     },
     '/v1/messages': {

@@ -44,3 +44,9 @@ export type GroupSpec = z.infer<typeof GroupSpec>;
 
 export const MessageByIdQuery = z.strictObject({ topic: z.string() });
 export const MessagesByKeyQuery = z.strictObject({ topic: z.string(), key: z.string().min(1) });
+
+/** Where a group restarts in a topic: its first or next message, or the first message stored at or after a time. */
+export const OffsetResetSpec = z.strictObject({
+  topic: z.string().min(1),
+  to: z.union([z.enum(['earliest', 'latest']), z.iso.datetime({ offset: true })]),
+});

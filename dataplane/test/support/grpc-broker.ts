@@ -3,6 +3,7 @@ import { type TempDir, tempDir } from '@rocketry/testkit';
 import { systemClock } from '../../src/lib/clock.js';
 import { BrokerPermission } from '../../src/messaging/broker-permission.js';
 import { Groups } from '../../src/messaging/groups.js';
+import { type Consumption, type ConsumptionLimits, openConsumption } from '../../src/messaging/pop/consumption.js';
 import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
 import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
 import { EmbeddedRouteSource } from '../../src/namesrv/route-source.js';
@@ -21,31 +22,69 @@ export interface GrpcBroker {
   readonly dir: TempDir;
   readonly store: MessageStore;
   readonly topics: Topics;
-  readonly server: GrpcServer;
+  readonly server: StandaloneGrpc;
   readonly groups: Groups;
   readonly permission: BrokerPermission;
   readonly endpoint: string;
-  close(): Promise<void>;
+  close(keepDir?: boolean): Promise<void>;
 }
 
-/** A gRPC server on 127.0.0.1:0 over the given broker parts, standalone: routes fall back to this broker alone. */
-export function startStandaloneGrpc(
-  parts: Pick<GrpcServerOptions, 'store' | 'topics' | 'groups' | 'permission' | 'settingsRepeatMs' | 'metrics'>,
-): Promise<GrpcServer> {
-  return startGrpcServer({
+export interface ConsumptionTuning {
+  readonly consumptionLimits?: Partial<ConsumptionLimits>;
+  readonly clientGraceMs?: number;
+  /** Serve this consumption (the caller owns it) instead of opening one over the store's directory. */
+  readonly shared?: Awaited<ReturnType<typeof openConsumption>>;
+}
+
+/** A running gRPC server and the pop consumption it serves (closed with it). */
+export interface StandaloneGrpc extends GrpcServer {
+  readonly consumption: Consumption;
+}
+
+/**
+ * A gRPC server on 127.0.0.1:0 over the given broker parts, with pop consumption in the store's directory,
+ * standalone: routes fall back to this broker alone.
+ */
+export async function startStandaloneGrpc(
+  parts: Pick<GrpcServerOptions, 'store' | 'topics' | 'groups' | 'permission' | 'settingsRepeatMs' | 'metrics'> &
+    ConsumptionTuning,
+): Promise<StandaloneGrpc> {
+  const { consumption, liveness } =
+    parts.shared ??
+    (await openConsumption({
+      store: parts.store,
+      topics: parts.topics,
+      groups: parts.groups,
+      clock: systemClock,
+      log: silentLog,
+      ...(parts.consumptionLimits && { limits: parts.consumptionLimits }),
+      ...(parts.clientGraceMs !== undefined && { clientGraceMs: parts.clientGraceMs }),
+    }));
+  const server = await startGrpcServer({
     ...parts,
+    consumption,
+    liveness,
     routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
     host: '127.0.0.1',
     port: 0,
     log: silentLog,
     shutdownGraceMs: 500,
   });
+  return {
+    port: server.port,
+    consumption,
+    async close() {
+      consumption.endPolls();
+      await server.close();
+      if (!parts.shared) await consumption.close();
+    },
+  };
 }
 
 export async function startBroker(
-  options: TopicsOptions & { settingsRepeatMs?: number; metrics?: GrpcMetrics },
+  options: TopicsOptions & ConsumptionTuning & { settingsRepeatMs?: number; metrics?: GrpcMetrics; dir?: TempDir },
 ): Promise<GrpcBroker> {
-  const dir = await tempDir();
+  const dir = options.dir ?? (await tempDir());
   const store = await openStore(testConfig(dir.path));
   const topics = await Topics.open(dir.path, options);
   const groups = await Groups.open(dir.path, { autoCreate: options.autoCreate });
@@ -57,6 +96,8 @@ export async function startBroker(
     permission,
     settingsRepeatMs: options.settingsRepeatMs ?? 1500,
     ...(options.metrics && { metrics: options.metrics }),
+    ...(options.consumptionLimits && { consumptionLimits: options.consumptionLimits }),
+    ...(options.clientGraceMs !== undefined && { clientGraceMs: options.clientGraceMs }),
   });
   return {
     dir,
@@ -66,10 +107,11 @@ export async function startBroker(
     permission,
     server,
     endpoint: `127.0.0.1:${server.port}`,
-    async close() {
+    /** Stops the broker; `keepDir` leaves its files for a restart on the same directory. */
+    async close(keepDir = false) {
       await server.close();
       await store.close();
-      await dir.remove();
+      if (!keepDir) await dir.remove();
     },
   };
 }

@@ -66,6 +66,17 @@ export interface ReceiveRequest {
   readonly signal?: AbortSignal;
 }
 
+export interface QueueLag {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly committedOffset: number;
+  readonly maxOffset: number;
+  readonly ready: number;
+  readonly inflight: number;
+  /** Null when nothing is ready. */
+  readonly oldestReadyAgeMs: number | null;
+}
+
 export interface Delivered {
   readonly message: StoredMessage;
   readonly receiptHandle: string;
@@ -204,6 +215,60 @@ export class Consumption implements QueueOffsetStore {
     this.states.journalReset(subscription, queueId, Number(offset));
     this.arrivals.notify(topic);
     await this.states.durable();
+  }
+
+  /**
+   * Per topic and queue of the group: messages ready to deliver (never delivered, or due again), in flight (delivered,
+   * invisible), and how long the oldest ready one has waited since it was stored.
+   */
+  async lag(group: string): Promise<QueueLag[]> {
+    const now = this.deps.clock.now();
+    const result: QueueLag[] = [];
+    for (const s of this.states.ofGroup(group)) {
+      for (const [queueId, state] of [...s.queues].sort(([a], [b]) => a - b)) {
+        const max = Number(this.deps.store.queueOffsets(s.topic, queueId).max);
+        const { inflight, due } = state.counts(now);
+        const ready = Math.max(0, max - state.cursor) + due;
+        let oldest: number | undefined;
+        for (const [offset, entry] of state.unacked) {
+          if (entry.visibleAt <= now) {
+            oldest = offset;
+            break;
+          }
+        }
+        if (oldest === undefined && state.cursor < max) oldest = state.cursor;
+        const [message] = oldest === undefined ? [] : await this.readEntries(s.topic, queueId, oldest, 1, 1);
+        result.push({
+          topic: s.topic,
+          queueId,
+          committedOffset: state.committed,
+          maxOffset: max,
+          ready,
+          inflight,
+          oldestReadyAgeMs: message ? Math.max(0, now - message.storeTimestamp) : null,
+        });
+      }
+    }
+    return result;
+  }
+
+  /** Every queue of the topic restarts at `offsetOf(queueId)` for the group (an offset reset). */
+  async resetOffsets(
+    group: string,
+    topic: string,
+    offsetOf: (queueId: number) => Promise<bigint>,
+  ): Promise<{ queueId: number; offset: number }[]> {
+    const config = await this.deps.topics.resolve(topic);
+    const { subscription } = this.states.getOrCreate(group, topic);
+    const offsets: { queueId: number; offset: number }[] = [];
+    for (let queueId = 0; queueId < config.queues; queueId++) {
+      const offset = Number(await offsetOf(queueId));
+      this.states.journalReset(subscription, queueId, offset);
+      offsets.push({ queueId, offset });
+    }
+    this.arrivals.notify(topic);
+    await this.states.durable();
+    return offsets;
   }
 
   /** The client left (NotifyClientTermination): what the broker renewed for it becomes visible again at once. */

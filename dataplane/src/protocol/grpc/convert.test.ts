@@ -32,7 +32,13 @@ const rejection = (fn: () => unknown): number | undefined => {
 describe('toPublishedMessage', () => {
   it('maps id, tag, keys, properties, queue, body and born time of a sent message', () => {
     const msg = toPublishedMessage(
-      wire({ tag: 'A', keys: ['k1', 'k2'], queue_id: 3, born_timestamp: { seconds: '1700000000', nanos: 5_900_000 } }),
+      wire({
+        tag: 'A',
+        keys: ['k1', 'k2'],
+        queue_id: 3,
+        born_timestamp: { seconds: '1700000000', nanos: 5_900_000 },
+        born_host: 'producer-host',
+      }),
       NOW,
     );
     expect(msg).toEqual({
@@ -46,6 +52,7 @@ describe('toPublishedMessage', () => {
       body: Buffer.from('hi'),
       gzipBody: false,
       bornTimestamp: 1_700_000_000_005,
+      bornHost: 'producer-host',
     });
   });
 
