@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { CallOptions, ClientReadableStream } from '@grpc/grpc-js';
 import { Producer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -165,13 +166,12 @@ describe('gRPC PullMessage', () => {
         tag: `tag-${n}`,
         keys: [`k${n}`, `second-${n}`],
         message_id: receipts[n]?.messageId,
-        body_digest: { type: 'MD5', checksum: createHash('md5').update(`body-${n}`).digest('hex').toUpperCase() },
+        body_digest: { type: 'CRC32', checksum: String(crc32(`body-${n}`)) },
         message_type: 'NORMAL',
         queue_id: 0,
         queue_offset: String(n),
         delivery_attempt: 1,
       });
-      expect(sys.body_digest.checksum).toMatch(/^[0-9A-F]{32}$/);
       expect(before - ms(sys.born_timestamp)).toBeLessThan(30_000);
       expect(ms(sys.store_timestamp)).toBeGreaterThanOrEqual(ms(sys.born_timestamp) - 1000);
       expect(ms(sys.store_timestamp)).toBeLessThanOrEqual(before);

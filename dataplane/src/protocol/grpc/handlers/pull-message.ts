@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { MessageFilter } from '../../../filter/filter-expression.js';
 import type { Clock } from '../../../lib/clock.js';
 import { Code, DataplaneError } from '../../../lib/errors.js';
@@ -7,7 +6,7 @@ import { filterOf, msOfDuration } from '../consumer-request.js';
 import { toDeliveredMessage } from '../delivered-message.js';
 import type { StreamCall } from '../server-stream.js';
 import { OK_STATUS } from '../status.js';
-import type { PullMessageRequest, PullMessageResponse, WireMessage } from '../wire.js';
+import type { PullMessageRequest, PullMessageResponse } from '../wire.js';
 import { offsetOf, type QueueAddress, type QueueDeps, queueOf, resolveGroup } from './offsets.js';
 import type { RpcContext } from './rpc-context.js';
 
@@ -72,7 +71,7 @@ export function pullMessage(deps: PullMessageDeps) {
       case 'messages':
         return [
           { status: OK_STATUS },
-          ...outcome.messages.map((m) => ({ message: toPulledMessage(m, storeHost) })),
+          ...outcome.messages.map((m) => ({ message: toDeliveredMessage(m, { attempt: 1 }, storeHost) })),
           { next_offset: String(outcome.nextOffset) },
         ];
       case 'none':
@@ -120,14 +119,4 @@ async function pull(
     }
     if (!(await waitForMore(at))) return { kind: 'none', nextOffset: at };
   }
-}
-
-/**
- * The shared delivery conversion, with an MD5 body digest (upper-case hex) as queue-level consumers are promised.
- * TODO(#3): fold into toDeliveredMessage once one digest type is agreed for every delivery.
- */
-function toPulledMessage(m: StoredMessage, storeHost: string): WireMessage {
-  const wire = toDeliveredMessage(m, { attempt: 1 }, storeHost);
-  const checksum = createHash('md5').update(m.body).digest('hex').toUpperCase();
-  return { ...wire, system_properties: { ...wire.system_properties, body_digest: { type: 'MD5', checksum } } };
 }
