@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 /** Benchmark entry point, the one place that reads the environment: `npm run bench -- <name>`. */
@@ -8,6 +9,38 @@ const benches: Record<string, () => Promise<void>> = {
       volumeGiB: envNumber('BENCH_STORAGE_GB', 5),
       repeats: Math.round(envNumber('BENCH_REPEATS', 3)),
       durationMs: envNumber('BENCH_SECONDS', 4) * 1000,
+      resultsDir: fileURLToPath(new URL('./results/', import.meta.url)),
+    });
+  },
+  grpc: async () => {
+    const { runGrpcBench } = await import('./grpc.js');
+    const durationMs = envNumber('BENCH_SECONDS', 3) * 1000;
+    const batch = Math.round(envNumber('BENCH_GRPC_BATCH', 32));
+    const window = Math.round(envNumber('BENCH_GRPC_WINDOW', 16));
+    await runGrpcBench({
+      repeats: Math.round(envNumber('BENCH_REPEATS', 3)),
+      settings: {
+        body: randomBytes(1024),
+        warmupMs: 1000,
+        durationMs,
+        consumeCapMs: envNumber('BENCH_CONSUME_SECONDS', 2 * (durationMs / 1000 + 1)) * 1000,
+        senders: Math.round(envNumber('BENCH_GRPC_SENDERS', 16)),
+        batch,
+        window,
+        connections: Math.round(envNumber('BENCH_GRPC_CONNECTIONS', 4)),
+        receivers: Math.round(envNumber('BENCH_GRPC_RECEIVERS', 4)),
+        latency: {
+          ratePerSec: envNumber('BENCH_LATENCY_RATE', 5000),
+          warmupMs: 1000,
+          durationMs: envNumber('BENCH_LATENCY_SECONDS', durationMs / 1000) * 1000,
+          graceMs: 2000,
+        },
+      },
+      baselineWindow: window * batch,
+      natsUrl: process.env.BENCH_NATS_URL || '127.0.0.1:4222',
+      rabbitUrl: process.env.BENCH_RABBIT_URL || 'amqp://guest:guest@127.0.0.1:5672',
+      cpuProfile: process.env.BENCH_CPU_PROFILE === '1',
+      build: process.env.BENCH_GRPC_BUILD !== '0',
       resultsDir: fileURLToPath(new URL('./results/', import.meta.url)),
     });
   },
@@ -30,7 +63,12 @@ const bench = benches[process.argv[2] ?? ''];
 if (!bench) {
   fail(
     `usage: npm run bench -- <${Object.keys(benches).join('|')}>\n` +
-      '  env: BENCH_REPEATS (3), BENCH_SECONDS per scenario (4), BENCH_STORAGE_GB memory-run volume (5)',
+      '  env: BENCH_REPEATS (3), BENCH_SECONDS per scenario (storage 4, grpc 3), BENCH_STORAGE_GB memory-run volume (5)\n' +
+      '  grpc: BENCH_GRPC_SENDERS (16), BENCH_GRPC_BATCH (32), BENCH_GRPC_WINDOW calls in flight (16),\n' +
+      '    BENCH_GRPC_CONNECTIONS (4), BENCH_GRPC_RECEIVERS (4), BENCH_CONSUME_SECONDS cap (8),\n' +
+      '    BENCH_LATENCY_RATE msgs/s (5000), BENCH_LATENCY_SECONDS (3), BENCH_CPU_PROFILE=1 (broker --cpu-prof),\n' +
+      '    BENCH_GRPC_BUILD=0 (skip npm run build), BENCH_NATS_URL (127.0.0.1:4222),\n' +
+      '    BENCH_RABBIT_URL (amqp://guest:guest@127.0.0.1:5672)',
   );
 }
 await bench();

@@ -1,0 +1,117 @@
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { Producer } from 'rocketmq-client-nodejs';
+import {
+  isSuccess,
+  loadMessagingService,
+  MessageIds,
+  MessagingClient,
+  normalMessage,
+  type SendResponse,
+  StatusError,
+} from './grpc-wire.js';
+import { type ClosedLoopResult, closedLoop, type Window } from './load-harness.js';
+
+/** Publishing loads against a gRPC endpoint: the official producer, and the raw batch generator. */
+
+const ID_DIGITS = 18;
+
+/**
+ * A `SendMessageRequest` of `count` messages encoded once; each `next()` is a copy with fresh message ids written over
+ * the old ones in place (ids have a fixed width), so every message the broker stores is distinct while the generator
+ * spends its CPU on the wire instead of on re-encoding identical bodies.
+ */
+export class BatchTemplate {
+  private readonly encoded: Buffer;
+  private readonly idOffsets: number[] = [];
+  private counter = 0;
+
+  constructor(service: ServiceDefinition, topic: string, count: number, body: Buffer) {
+    const ids = new MessageIds();
+    const messages = Array.from({ length: count }, () => normalMessage(topic, ids.next(), body));
+    const send = service.SendMessage as MethodDefinition<unknown, unknown>;
+    this.encoded = send.requestSerialize({ messages });
+    let from = 0;
+    for (const message of messages) {
+      const id = Buffer.from(message.system_properties.message_id as string, 'latin1');
+      const at = this.encoded.indexOf(id, from);
+      if (at < 0) throw new Error('message id not found in the encoded request');
+      this.idOffsets.push(at + id.length - ID_DIGITS);
+      from = at + id.length;
+    }
+  }
+
+  get messages(): number {
+    return this.idOffsets.length;
+  }
+
+  next(): Buffer {
+    const copy = Buffer.from(this.encoded);
+    for (const at of this.idOffsets) {
+      copy.write((this.counter++).toString(16).toUpperCase().padStart(ID_DIGITS, '0'), at, 'latin1');
+    }
+    return copy;
+  }
+}
+
+export interface BatchLoadOptions extends Window {
+  readonly endpoint: string;
+  readonly topic: string;
+  readonly batch: number;
+  /** Requests in flight, spread over `connections`. */
+  readonly window: number;
+  readonly connections: number;
+  readonly body: Buffer;
+}
+
+/** (b): `window` requests of `batch` messages in flight over several connections, each answer checked per entry. */
+export async function batchPublish(options: BatchLoadOptions): Promise<ClosedLoopResult> {
+  const service = loadMessagingService();
+  const clients = Array.from({ length: options.connections }, () => new MessagingClient(options.endpoint, service));
+  const templates = clients.map(() => new BatchTemplate(service, options.topic, options.batch, options.body));
+  try {
+    // One call per connection first: the topic is created and every connection is up before the clock starts.
+    await Promise.all(clients.map((c, i) => sendChecked(c, (templates[i] as BatchTemplate).next())));
+    const warm = options.connections * options.batch;
+    const result = await closedLoop(options.window, options, (worker) => {
+      const i = worker % clients.length;
+      return sendChecked(clients[i] as MessagingClient, (templates[i] as BatchTemplate).next());
+    });
+    return { ...result, totalMessages: result.totalMessages + warm };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+async function sendChecked(client: MessagingClient, request: Buffer): Promise<number> {
+  const response: SendResponse = await client.sendEncoded(request);
+  if (!isSuccess(response.status)) throw new StatusError('SendMessage', response.status);
+  for (const entry of response.entries ?? []) {
+    if (!isSuccess(entry.status)) throw new StatusError('SendMessage entry', entry.status);
+  }
+  return response.entries?.length ?? 0;
+}
+
+/** The official client logs to ~/logs by default; the bench keeps it quiet. */
+const quietLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** (a): one official Producer shared by `senders` concurrent send loops, one 1 KiB message per send. */
+export async function officialPublish(
+  options: Window & { endpoint: string; topic: string; senders: number; body: Buffer },
+): Promise<ClosedLoopResult> {
+  const producer = new Producer({
+    endpoints: options.endpoint,
+    namespace: '',
+    logger: quietLogger,
+    topics: [options.topic],
+  });
+  await producer.startup();
+  try {
+    await producer.send({ topic: options.topic, tag: 'bench', body: options.body });
+    return await closedLoop(options.senders, options, async () => {
+      await producer.send({ topic: options.topic, tag: 'bench', body: options.body });
+      return 1;
+    });
+  } finally {
+    await producer.shutdown();
+  }
+}
