@@ -79,7 +79,16 @@ const schemas = {
         type: 'array',
         items: {
           type: 'object',
-          required: ['topic', 'queueId', 'committedOffset', 'maxOffset', 'ready', 'inflight', 'oldestReadyAgeMs'],
+          required: [
+            'topic',
+            'queueId',
+            'committedOffset',
+            'maxOffset',
+            'ready',
+            'inflight',
+            'oldestReadyAgeMs',
+            'oldestUnconsumedAgeMs',
+          ],
           properties: {
             topic: { type: 'string' },
             queueId: { type: 'integer' },
@@ -88,6 +97,10 @@ const schemas = {
             ready: { type: 'integer' },
             inflight: { type: 'integer' },
             oldestReadyAgeMs: { type: ['integer', 'null'], description: 'since the oldest ready message was stored' },
+            oldestUnconsumedAgeMs: {
+              type: ['integer', 'null'],
+              description: 'since the message at the committed offset was stored',
+            },
           },
         },
       },

@@ -31,11 +31,21 @@ export interface ConnectionMetrics {
   connectionClosed(client: ConnectedClient): void;
 }
 
-export interface GrpcMetrics extends SendMetrics, RpcMetrics, ConnectionMetrics {}
+/** What pop consumption reports: once per receive call and topic, and per dead letter. */
+export interface ConsumeMetrics {
+  /** Messages handed to a consumer group (redeliveries included), given by their body sizes in bytes. */
+  recordDelivered(topic: string, group: string, bodySizes: readonly number[]): void;
+  /** A message of `topic` moved to the group's dead-letter topic. */
+  recordDeadLetter(topic: string, group: string): void;
+}
+
+export interface GrpcMetrics extends SendMetrics, RpcMetrics, ConnectionMetrics, ConsumeMetrics {}
 
 /** For callers that do not care about metrics (most tests). */
 export const noopGrpcMetrics: GrpcMetrics = Object.freeze({
   recordSend() {},
+  recordDelivered() {},
+  recordDeadLetter() {},
   observeRpc() {},
   connectionOpened() {},
   connectionClosed() {},
@@ -66,6 +76,7 @@ const requestCode = (rpc: string) => rpc.replace(/(?<=[a-z0-9])([A-Z])/g, '_$1')
 type SendLabel = 'topic' | 'message_type';
 type RpcLabel = 'protocol_type' | 'request_code' | 'response_code';
 type ClientLabel = 'consumer_group' | 'language' | 'version';
+type ConsumeLabel = 'topic' | 'consumer_group';
 
 interface SendChildren {
   readonly messages: Counter.Internal;
@@ -85,6 +96,10 @@ export class BrokerMetrics implements GrpcMetrics {
   readonly #rpcLatency: Histogram<RpcLabel>;
   readonly #producers: Gauge<'language' | 'version'>;
   readonly #consumers: Gauge<ClientLabel>;
+  readonly #messagesOut: Counter<ConsumeLabel>;
+  readonly #throughputOut: Counter<ConsumeLabel>;
+  readonly #sendToDlq: Counter<ConsumeLabel>;
+  readonly #consumeChildren = new Map<string, { messages: Counter.Internal; bytes: Counter.Internal }>();
   readonly #sendChildren = new Map<string, SendChildren>();
   readonly #rpcChildren = new Map<string, Histogram.Internal<RpcLabel>>();
 
@@ -107,6 +122,24 @@ export class BrokerMetrics implements GrpcMetrics {
       help: 'Body size in bytes of each message stored from producers',
       labelNames: ['topic', 'message_type'],
       buckets: MESSAGE_SIZE_BUCKETS,
+      registers,
+    });
+    this.#messagesOut = new Counter({
+      name: metricNames.messagesOut,
+      help: 'Messages delivered to consumer groups, redeliveries included',
+      labelNames: ['topic', 'consumer_group'],
+      registers,
+    });
+    this.#throughputOut = new Counter({
+      name: metricNames.throughputOut,
+      help: 'Body bytes of the messages delivered to consumer groups',
+      labelNames: ['topic', 'consumer_group'],
+      registers,
+    });
+    this.#sendToDlq = new Counter({
+      name: metricNames.sendToDlq,
+      help: 'Messages moved to a consumer group\u2019s dead-letter topic',
+      labelNames: ['topic', 'consumer_group'],
       registers,
     });
     this.#rpcLatency = new Histogram({
@@ -150,6 +183,24 @@ export class BrokerMetrics implements GrpcMetrics {
     }
     children.messages.inc(bodySizes.length);
     children.bytes.inc(bytes);
+  }
+
+  recordDelivered(topic: string, group: string, bodySizes: readonly number[]): void {
+    const key = `${topic}\u0000${group}`;
+    let children = this.#consumeChildren.get(key);
+    if (!children) {
+      const labels = { topic, consumer_group: group };
+      children = { messages: this.#messagesOut.labels(labels), bytes: this.#throughputOut.labels(labels) };
+      this.#consumeChildren.set(key, children);
+    }
+    let bytes = 0;
+    for (const size of bodySizes) bytes += size;
+    children.messages.inc(bodySizes.length);
+    children.bytes.inc(bytes);
+  }
+
+  recordDeadLetter(topic: string, group: string): void {
+    this.#sendToDlq.labels({ topic, consumer_group: group }).inc();
   }
 
   observeRpc(rpc: string, code: number, latencyMs: number): void {

@@ -75,6 +75,8 @@ export interface QueueLag {
   readonly inflight: number;
   /** Null when nothing is ready. */
   readonly oldestReadyAgeMs: number | null;
+  /** Since the message at the committed offset was stored; null when everything is consumed. */
+  readonly oldestUnconsumedAgeMs: number | null;
 }
 
 export interface Delivered {
@@ -238,6 +240,8 @@ export class Consumption implements QueueOffsetStore {
         }
         if (oldest === undefined && state.cursor < max) oldest = state.cursor;
         const [message] = oldest === undefined ? [] : await this.readEntries(s.topic, queueId, oldest, 1, 1);
+        const [unconsumed] =
+          state.committed < max ? await this.readEntries(s.topic, queueId, state.committed, 1, 1) : [];
         result.push({
           topic: s.topic,
           queueId,
@@ -246,10 +250,16 @@ export class Consumption implements QueueOffsetStore {
           ready,
           inflight,
           oldestReadyAgeMs: message ? Math.max(0, now - message.storeTimestamp) : null,
+          oldestUnconsumedAgeMs: unconsumed ? Math.max(0, now - unconsumed.storeTimestamp) : null,
         });
       }
     }
     return result;
+  }
+
+  /** Groups with any pop state on this broker. */
+  groups(): string[] {
+    return [...new Set(this.states.list().map((s) => s.group))].sort();
   }
 
   /** Every queue of the topic restarts at `offsetOf(queueId)` for the group (an offset reset). */
