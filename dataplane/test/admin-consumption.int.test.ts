@@ -128,7 +128,10 @@ describe('admin API values after a scripted consumer workload', () => {
 
     const perQueue = (ids: string[]) => {
       const counts = [0, 0, 0, 0];
-      for (const id of ids) counts[queueOf.get(id) as number]++;
+      for (const id of ids) {
+        const q = queueOf.get(id) as number;
+        counts[q] = (counts[q] ?? 0) + 1;
+      }
       return counts;
     };
     const lag = await json<{ ready: number; inflight: number; queues: QueueLagView[] }>(
