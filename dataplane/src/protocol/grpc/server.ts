@@ -190,7 +190,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     },
     ReceiveMessage: stream(
       'ReceiveMessage',
-      receiveMessage({ consumption, liveness, clock, storeHost: () => endpointText(broker as BrokerIdentity) }),
+      receiveMessage({
+        consumption,
+        liveness,
+        clock,
+        storeHost: () => endpointText(broker as BrokerIdentity),
+        onDelivered: (topic, group, sizes) => metrics.recordDelivered(topic, group, sizes),
+      }),
     ),
     AckMessage: unary('AckMessage', ackMessage({ consumption })),
     ChangeInvisibleDuration: unary('ChangeInvisibleDuration', changeInvisibleDuration({ consumption })),
