@@ -5,9 +5,8 @@ import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBroke
 import { systemClock } from './lib/clock.js';
 import { BrokerPermission } from './messaging/broker-permission.js';
 import { Groups } from './messaging/groups.js';
-import { openConsumption } from './messaging/pop/consumption.js';
 import { Topics } from './messaging/topics.js';
-import { createRegistry, registerConsumerGauges } from './metrics/registry.js';
+import { createRegistry } from './metrics/registry.js';
 import { NameServerClient } from './namesrv/namesrv-client.js';
 import { Registrar } from './namesrv/registrar.js';
 import {
@@ -17,6 +16,8 @@ import {
   type RouteSource,
 } from './namesrv/route-source.js';
 import { RouteTable } from './namesrv/route-table.js';
+import { startOtel } from './observability/otel.js';
+import { type OtelSettings, parseOtelSettings } from './observability/otel-settings.js';
 import { startGrpcServer } from './protocol/grpc/server.js';
 import { MessageStore } from './storage/message-store.js';
 import { storeConfig } from './storage/store-config.js';
@@ -27,8 +28,10 @@ import { storeConfig } from './storage/store-config.js';
  */
 export async function main(command: 'broker' | 'dev', argv: readonly string[]): Promise<void> {
   let config: BrokerConfig;
+  let otelSettings: OtelSettings | undefined;
   try {
     config = parseBrokerConfig(argv, process.env, command === 'dev' ? devDefaults : brokerDefaults);
+    otelSettings = parseOtelSettings(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`rocketry ${command}: ${err.message}\n`);
@@ -37,6 +40,8 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   }
   const root = pino({ level: config.logLevel });
   const log = root.child({ component: 'broker' });
+  // Only with OTEL_EXPORTER_OTLP_ENDPOINT (or a per-signal endpoint): otherwise no SDK is loaded or started.
+  const otel = otelSettings && (await startOtel(otelSettings, { log: root.child({ component: 'otel' }) }));
   const dataDir = resolve(config.dataDir);
   let ready = false;
   const store = await MessageStore.open(
@@ -51,27 +56,16 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   const topics = await Topics.open(dataDir, { autoCreate: config.autoCreate });
   const groups = await Groups.open(dataDir, { autoCreate: config.autoCreate });
   const permission = await BrokerPermission.open(dataDir);
-  const metrics = createRegistry(store);
-  const { consumption, liveness } = await openConsumption({
-    store,
-    topics,
-    groups,
-    clock: systemClock,
-    log: root.child({ component: 'consumption' }),
-    onDeadLetter: (group, topic) => metrics.broker.recordDeadLetter(topic, group),
-  });
-  registerConsumerGauges(metrics.registry, consumption);
   // With a name server, routes and registration go over HTTP; standalone, an in-process table (no extra port).
   const client = config.namesrv ? new NameServerClient({ address: config.namesrv }) : undefined;
   const embedded = client ? undefined : new EmbeddedRouteSource(new RouteTable(), systemClock);
   const remote = client ? new RemoteRouteSource(client, systemClock) : undefined;
   let registrar: Registrar | undefined;
+  const metrics = createRegistry(store);
   const grpc = await startGrpcServer({
     store,
     topics,
     groups,
-    consumption,
-    liveness,
     permission,
     routes: (remote ?? embedded) as RouteSource,
     refreshRegistration: async (topic) => {
@@ -84,6 +78,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     ...(config.advertise && { advertise: config.advertise }),
     log: root.child({ component: 'grpc' }),
     metrics: metrics.broker,
+    ...(otel && { instrument: otel.instrument }),
   });
   const endpoint = config.advertise ?? `${config.grpcHost}:${grpc.port}`;
   registrar = new Registrar({
@@ -109,7 +104,6 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     log,
     isReady: () => ready,
     store,
-    consumption,
     topics,
     groups,
     permission,
@@ -141,12 +135,10 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  // Graceful: unregister (routes stop naming this broker), end long polls, let calls finish, then save and flush.
   ready = false;
   await registrar.stop();
-  consumption.endPolls();
   await grpc.close();
-  await consumption.close();
+  await otel?.shutdown();
   await new Promise<void>((done) => admin.close(() => done()));
   await store.close();
   log.info('broker stopped');
