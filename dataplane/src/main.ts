@@ -5,8 +5,9 @@ import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBroke
 import { systemClock } from './lib/clock.js';
 import { BrokerPermission } from './messaging/broker-permission.js';
 import { Groups } from './messaging/groups.js';
+import { openConsumption } from './messaging/pop/consumption.js';
 import { Topics } from './messaging/topics.js';
-import { createRegistry } from './metrics/registry.js';
+import { createRegistry, registerConsumerGauges } from './metrics/registry.js';
 import { NameServerClient } from './namesrv/namesrv-client.js';
 import { Registrar } from './namesrv/registrar.js';
 import {
@@ -56,16 +57,27 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   const topics = await Topics.open(dataDir, { autoCreate: config.autoCreate });
   const groups = await Groups.open(dataDir, { autoCreate: config.autoCreate });
   const permission = await BrokerPermission.open(dataDir);
+  const metrics = createRegistry(store);
+  const { consumption, liveness } = await openConsumption({
+    store,
+    topics,
+    groups,
+    clock: systemClock,
+    log: root.child({ component: 'consumption' }),
+    onDeadLetter: (group, topic) => metrics.broker.recordDeadLetter(topic, group),
+  });
+  registerConsumerGauges(metrics.registry, consumption);
   // With a name server, routes and registration go over HTTP; standalone, an in-process table (no extra port).
   const client = config.namesrv ? new NameServerClient({ address: config.namesrv }) : undefined;
   const embedded = client ? undefined : new EmbeddedRouteSource(new RouteTable(), systemClock);
   const remote = client ? new RemoteRouteSource(client, systemClock) : undefined;
   let registrar: Registrar | undefined;
-  const metrics = createRegistry(store);
   const grpc = await startGrpcServer({
     store,
     topics,
     groups,
+    consumption,
+    liveness,
     permission,
     routes: (remote ?? embedded) as RouteSource,
     refreshRegistration: async (topic) => {
@@ -104,6 +116,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     log,
     isReady: () => ready,
     store,
+    consumption,
     topics,
     groups,
     permission,
@@ -135,9 +148,12 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Graceful: unregister (routes stop naming this broker), end long polls, let calls finish, then save and flush.
   ready = false;
   await registrar.stop();
+  consumption.endPolls();
   await grpc.close();
+  await consumption.close();
   await otel?.shutdown();
   await new Promise<void>((done) => admin.close(() => done()));
   await store.close();
