@@ -1,5 +1,5 @@
 import { type RocketryProcess, startRocketry, type TempDir, tempDir } from '@rocketry/testkit';
-import { Producer } from 'rocketmq-client-nodejs';
+import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const silentClientLogger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -146,6 +146,64 @@ describe('two brokers and a name server in separate processes', () => {
     } finally {
       // The client notifies every broker it ever routed to, the killed one too: that call fails with UNAVAILABLE.
       await producer.shutdown().catch((err: { code?: number }) => expect(err.code).toBe(14));
+    }
+  }, 60_000);
+
+  it('one consumer group receives every message sent across both brokers exactly once', async () => {
+    const namesrv = await startNameServer();
+    const a = await startBroker('broker-a', namesrv);
+    const b = await startBroker('broker-b', namesrv);
+    for (const { admin } of [a, b]) {
+      await fetch(`${admin}/v1/topics/orders`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messageType: 'NORMAL', queues: 4 }),
+      });
+      await fetch(`${admin}/v1/groups/billing`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({}),
+      });
+    }
+    await waitFor(
+      () => routedBrokers(namesrv, 'orders'),
+      (names) => names.length === 2,
+      5_000,
+    );
+    const consumer = new SimpleConsumer({
+      endpoints: a.grpc,
+      namespace: '',
+      consumerGroup: 'billing',
+      subscriptions: new Map([['orders', '*']]),
+      awaitDuration: 500,
+      logger: silentClientLogger,
+    });
+    await consumer.startup();
+    const producer = new Producer({ endpoints: b.grpc, namespace: '', logger: silentClientLogger });
+    await producer.startup();
+    try {
+      const sent = new Set<string>();
+      for (let n = 0; n < 60; n++)
+        sent.add((await producer.send({ topic: 'orders', body: Buffer.from(`c${n}`) })).messageId);
+      expect(await storedCount(a.admin, 'orders')).toBeGreaterThan(0);
+      expect(await storedCount(b.admin, 'orders')).toBeGreaterThan(0);
+      const seen = new Map<string, number>();
+      const deadline = Date.now() + 20_000;
+      while (seen.size < sent.size && Date.now() < deadline) {
+        // The simple consumer asks each broker in turn.
+        for (const m of await consumer.receive(16, 30_000)) {
+          seen.set(m.messageId, (seen.get(m.messageId) ?? 0) + 1);
+          await consumer.ack(m);
+        }
+      }
+      for (let i = 0; i < 4; i++) {
+        for (const m of await consumer.receive(16, 30_000)) seen.set(m.messageId, (seen.get(m.messageId) ?? 0) + 1);
+      }
+      expect(new Set(seen.keys())).toEqual(sent);
+      expect([...seen.values()].filter((n) => n !== 1)).toEqual([]);
+    } finally {
+      await producer.shutdown();
+      await consumer.shutdown();
     }
   }, 60_000);
 });
