@@ -71,7 +71,7 @@ export async function runGrpcBench(options: GrpcBenchOptions): Promise<void> {
     for (const [key, why] of Object.entries(unavailable)) if (why) say(`baseline unavailable (${key}): ${why}`);
     const rounds: GrpcRound[] = [];
     for (let r = 1; r <= options.repeats; r++) {
-      say(`round ${r}/${options.repeats}`);
+      say(`round ${r}/${options.repeats} (load ${loadText()})`);
       rounds.push(await runRound(r, root, options, unavailable, profileRoot));
     }
     const figures = rounds.map(figuresOf);

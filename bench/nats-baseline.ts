@@ -1,19 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { AckPolicy, connect, DeliverPolicy, type JetStreamClient, type NatsConnection, StorageType } from 'nats';
+import { AckPolicy, connect, createInbox, DeliverPolicy, type NatsConnection, StorageType } from 'nats';
 import type { BaselineRound } from './baseline.js';
-import {
-  type ClosedLoopResult,
-  closedLoop,
-  DrainCounter,
-  type DrainResult,
-  type PacedTarget,
-  pacedLatency,
-} from './load-harness.js';
+import { closedLoop, DrainCounter, type DrainResult, type PacedTarget, pacedLatency } from './load-harness.js';
 
 /**
- * NATS JetStream, the async baseline: a file-storage stream with one replica (the server's default: it acks after
- * its page cache and fsyncs every two minutes), acked publishes with a window in flight, a durable pull consumer
- * acking cumulatively (AckPolicy.All, every `ackEvery` messages: its form of batched acks), and the fixed-rate latency.
+ * NATS JetStream, the async baseline: a file-storage stream with one replica (the server's default: it acks after its
+ * page cache and fsyncs every two minutes). Used at the protocol level through the official client's core connection,
+ * as the gRPC generator uses Rocketry's protos: publishes carry a reply inbox and are pipelined with a window in
+ * flight (what `PublishAsync` does in the Go client; nats.js `js.publish()` sets up a request per message and costs
+ * about ten times the client CPU), every PubAck is checked; consumers are push consumers delivering to a core
+ * subscription, acking cumulatively (AckPolicy.All, every `ackEvery` messages: its form of batched acks).
  */
 
 export interface NatsOptions {
@@ -49,14 +45,11 @@ export async function natsRound(options: NatsOptions): Promise<BaselineRound> {
   const stream = `BENCH_${id}`;
   await jsm.streams.add({ name: stream, subjects: [`bench.${id}.>`], storage: StorageType.File, num_replicas: 1 });
   try {
-    const js = nc.jetstream();
+    const publisher = new AckedPublisher(nc);
     const subject = `bench.${id}.backlog`;
-    const publish = await closedLoop(options.window, options, async () => {
-      await js.publish(subject, options.body);
-      return 1;
-    });
-    const consume = await drain(nc, js, stream, subject, publish, options);
-    const latency = await pacedLatency(latencyTarget(nc, js, stream, `bench.${id}.latency`), {
+    const publish = await closedLoop(options.window, options, () => publisher.publish(subject, options.body));
+    const consume = await drain(nc, stream, subject, publish.totalMessages, options);
+    const latency = await pacedLatency(latencyTarget(nc, publisher, stream, `bench.${id}.latency`), {
       ...options.latency,
       bodyBytes: options.body.length,
     });
@@ -67,80 +60,108 @@ export async function natsRound(options: NatsOptions): Promise<BaselineRound> {
   }
 }
 
+/** JetStream publishes with a reply inbox each; resolves on the PubAck, rejects on an error reply. */
+class AckedPublisher {
+  private readonly prefix = `${createInbox()}.`;
+  private readonly pending = new Map<number, (error: string | undefined) => void>();
+  private readonly decoder = new TextDecoder();
+  private seq = 0;
+
+  constructor(private readonly nc: NatsConnection) {
+    nc.subscribe(`${this.prefix}*`, {
+      callback: (_err, m) => {
+        const seq = Number(m.subject.slice(this.prefix.length));
+        const settle = this.pending.get(seq);
+        this.pending.delete(seq);
+        const reply = this.decoder.decode(m.data);
+        settle?.(reply.includes('"error"') || m.headers?.hasError ? reply : undefined);
+      },
+    });
+  }
+
+  publish(subject: string, body: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const seq = this.seq++;
+      this.pending.set(seq, (error) => (error ? reject(new Error(`JetStream publish failed: ${error}`)) : resolve(1)));
+      this.nc.publish(subject, body, { reply: `${this.prefix}${seq}` });
+    });
+  }
+}
+
 async function drain(
   nc: NatsConnection,
-  js: JetStreamClient,
   stream: string,
   subject: string,
-  published: ClosedLoopResult,
+  expected: number,
   options: NatsOptions,
 ): Promise<DrainResult> {
+  const counter = new DrainCounter(expected, options.consumeCapMs);
+  const inbox = createInbox();
+  let seen = 0;
+  let unacked = 0;
+  const subscription = nc.subscribe(inbox, {
+    callback: (_err, m) => {
+      if (counter.finished || !m.reply) return;
+      seen++;
+      unacked++;
+      if (unacked === options.ackEvery || seen === expected) {
+        nc.publish(m.reply);
+        counter.add(unacked);
+        unacked = 0;
+      }
+    },
+  });
   const jsm = await nc.jetstreamManager();
   await jsm.consumers.add(stream, {
     durable_name: 'backlog',
+    deliver_subject: inbox,
     filter_subject: subject,
     ack_policy: AckPolicy.All,
     deliver_policy: DeliverPolicy.All,
     max_ack_pending: 10_000,
   });
-  const consumer = await js.consumers.get(stream, 'backlog');
-  const counter = new DrainCounter(published.totalMessages, options.consumeCapMs);
-  const messages = await consumer.consume({ max_messages: 1000 });
-  let seen = 0;
-  let unacked = 0;
-  const reading = (async () => {
-    for await (const m of messages) {
-      seen++;
-      unacked++;
-      if (unacked === options.ackEvery || seen === counter.expected) {
-        m.ack();
-        counter.add(unacked);
-        unacked = 0;
-      }
-      if (counter.finished) break;
-    }
-  })();
   await counter.done;
-  messages.stop();
-  await reading;
+  subscription.unsubscribe();
+  await jsm.consumers.delete(stream, 'backlog');
   return counter.result();
 }
 
-function latencyTarget(nc: NatsConnection, js: JetStreamClient, stream: string, subject: string): PacedTarget {
+function latencyTarget(nc: NatsConnection, publisher: AckedPublisher, stream: string, subject: string): PacedTarget {
   let errors = 0;
-  let reading: Promise<void> = Promise.resolve();
-  let stopMessages: () => void = () => {};
+  let stopConsumer: () => Promise<void> = async () => {};
   return {
     get errors() {
       return errors;
     },
     async start(onReceive) {
+      const inbox = createInbox();
+      const subscription = nc.subscribe(inbox, {
+        callback: (_err, m) => {
+          if (!m.reply) return;
+          onReceive(m.data);
+          nc.publish(m.reply);
+        },
+      });
       const jsm = await nc.jetstreamManager();
       await jsm.consumers.add(stream, {
         durable_name: 'latency',
+        deliver_subject: inbox,
         filter_subject: subject,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
       });
-      const messages = await (await js.consumers.get(stream, 'latency')).consume({ max_messages: 256 });
-      stopMessages = () => messages.stop();
-      reading = (async () => {
-        for await (const m of messages) {
-          onReceive(m.data);
-          m.ack();
-        }
-      })();
+      stopConsumer = async () => {
+        subscription.unsubscribe();
+        await jsm.consumers.delete(stream, 'latency');
+      };
     },
     publish(bodies) {
       for (const body of bodies) {
-        js.publish(subject, body).catch(() => {
+        publisher.publish(subject, body).catch(() => {
           errors++;
         });
       }
     },
-    async stop() {
-      stopMessages();
-      await reading;
-    },
+    stop: () => stopConsumer(),
   };
 }
