@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { FilterExpression, Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GrpcBroker, quietClientLogger, startBroker } from './support/grpc-broker.js';
+import { message } from './support/store.js';
 
 let broker: GrpcBroker | undefined;
 const clients: { shutdown(): Promise<unknown> }[] = [];
@@ -11,6 +12,8 @@ afterEach(async () => {
   broker = undefined;
 });
 
+/** `FilterType.SQL` of the client's protos (the enum is not exported from its index). */
+const SQL_FILTER = 2 as ConstructorParameters<typeof FilterExpression>[1];
 const suffix = () => randomBytes(4).toString('hex');
 
 async function producerFor(endpoint: string, topic: string): Promise<Producer> {
@@ -20,12 +23,18 @@ async function producerFor(endpoint: string, topic: string): Promise<Producer> {
   return producer;
 }
 
-async function consumerFor(endpoint: string, group: string, topic: string, awaitMs = 1000): Promise<SimpleConsumer> {
+async function consumerFor(
+  endpoint: string,
+  group: string,
+  topic: string,
+  awaitMs = 1000,
+  filter: string | FilterExpression = '*',
+): Promise<SimpleConsumer> {
   const consumer = new SimpleConsumer({
     endpoints: endpoint,
     namespace: '',
     consumerGroup: group,
-    subscriptions: new Map([[topic, '*']]),
+    subscriptions: new Map([[topic, filter]]),
     awaitDuration: awaitMs,
     logger: quietClientLogger,
   });
@@ -78,5 +87,48 @@ describe('pop consumption with the official simple consumer', () => {
     // The first handle is stale now; the second one acks.
     await expect(consumer.ack(first as NonNullable<typeof first>)).rejects.toMatchObject({ code: 40013 });
     await consumer.ack(second as NonNullable<typeof second>);
+  });
+
+  it('steps through thousands of messages its tag filter rejects within one receive, and applies SQL92 filters', async () => {
+    broker = await startBroker({ autoCreate: true });
+    const topic = `pop-${suffix()}`;
+    const producer = await producerFor(broker.endpoint, topic);
+    const byTag = await consumerFor(broker.endpoint, `g-${suffix()}`, topic, 3000, 'wanted');
+    const bySql = await consumerFor(
+      broker.endpoint,
+      `g-${suffix()}`,
+      topic,
+      3000,
+      new FilterExpression("region = 'eu' AND amount > 100", SQL_FILTER),
+    );
+    const noise = Array.from({ length: 5000 }, (_, n) => message(topic, n % 8, n, { tag: 'noise', properties: {} }));
+    await broker.store.appendAll(noise);
+    const wanted = await producer.send({ topic, body: Buffer.from('w'), tag: 'wanted' });
+    const sql = await producer.send({
+      topic,
+      body: Buffer.from('s'),
+      properties: new Map([
+        ['region', 'eu'],
+        ['amount', '150'],
+      ]),
+    });
+    await producer.send({
+      topic,
+      body: Buffer.from('t'),
+      properties: new Map([
+        ['region', 'eu'],
+        ['amount', '50'],
+      ]),
+    });
+
+    const started = Date.now();
+    const got = await byTag.receive(32, 10_000);
+    expect(got.map((m) => m.messageId)).toEqual([wanted.messageId]);
+    // Well under one wake-up per batch of 32 rejected messages (5000 / 32 × 500 ms).
+    expect(Date.now() - started).toBeLessThan(2500);
+    const matched: string[] = [];
+    for (let i = 0; i < 3 && matched.length === 0; i++)
+      matched.push(...(await bySql.receive(32, 10_000)).map((m) => m.messageId));
+    expect(matched).toEqual([sql.messageId]);
   });
 });

@@ -12,6 +12,11 @@ export type ReadResult =
 export interface ReadLimits {
   readonly maxCount: number;
   readonly maxBytes: number;
+  /**
+   * Tag hashes a subscription can match: entries with another hash are stepped over like holes, without reading their
+   * records (a hash in the set may still collide; the caller confirms on the record).
+   */
+  readonly tagHashes?: ReadonlySet<number>;
 }
 
 /**
@@ -24,7 +29,10 @@ export async function readQueue(
   offset: bigint,
   limits: ReadLimits,
 ): Promise<ReadResult> {
-  const entries = withinBytes(await queue.read(offset, Math.max(1, limits.maxCount)), limits.maxBytes);
+  const entries = withinBytes(
+    wanted(await queue.read(offset, Math.max(1, limits.maxCount)), limits.tagHashes),
+    limits.maxBytes,
+  );
   const messages: StoredMessage[] = [];
   let consumed = 0;
   for (const run of contiguousRuns(entries)) {
@@ -49,6 +57,12 @@ export async function readQueue(
   }
   if (consumed === 0) return { kind: 'offset-out-of-range', minOffset: queue.minOffset, maxOffset: queue.maxOffset };
   return { kind: 'found', messages, nextOffset: offset + BigInt(consumed) };
+}
+
+/** Entries whose tag hash cannot match become holes: counted as consumed, never read. */
+function wanted(entries: CqEntry[], tagHashes: ReadonlySet<number> | undefined): CqEntry[] {
+  if (!tagHashes) return entries;
+  return entries.map((e) => (e.size === 0 || tagHashes.has(Number(e.tagHash)) ? e : { ...e, size: 0 }));
 }
 
 /** The longest prefix within `maxBytes`, but at least one entry so a large message can always be read. */

@@ -49,6 +49,9 @@ const DEFAULT_LIMITS: ConsumptionLimits = {
   rotateBytes: 16 << 20,
 };
 
+/** Entries of one queue a receive steps over through its filter before it moves on (or waits). */
+const MAX_FILTERED_SCAN = 8192;
+
 /** Long polls re-check for entries that became visible again this often (arrivals wake them at once). */
 const RECHECK_MS = 500;
 
@@ -239,9 +242,9 @@ export class Consumption implements QueueOffsetStore {
           }
         }
         if (oldest === undefined && state.cursor < max) oldest = state.cursor;
-        const [message] = oldest === undefined ? [] : await this.readEntries(s.topic, queueId, oldest, 1, 1);
+        const [message] = oldest === undefined ? [] : (await this.readEntries(s.topic, queueId, oldest, 1, 1)).messages;
         const [unconsumed] =
-          state.committed < max ? await this.readEntries(s.topic, queueId, state.committed, 1, 1) : [];
+          state.committed < max ? (await this.readEntries(s.topic, queueId, state.committed, 1, 1)).messages : [];
         result.push({
           topic: s.topic,
           queueId,
@@ -360,9 +363,16 @@ export class Consumption implements QueueOffsetStore {
       const state = s.queues.get(queueId) as QueuePopState;
       const budget = { count: req.batchSize - delivered.length, bytes: this.limits.maxReceiveBytes - bytes };
       if (budget.bytes <= 0) break;
-      for (const d of await this.popQueue(s, queueId, state, group, req, budget)) {
-        delivered.push(d);
-        bytes += d.message.body.length;
+      // A stretch the filter rejects is stepped through here, not one batch per long-poll wake-up.
+      for (let scanned = 0; scanned < MAX_FILTERED_SCAN; ) {
+        const cursor = state.cursor;
+        const got = await this.popQueue(s, queueId, state, group, req, budget);
+        for (const d of got) {
+          delivered.push(d);
+          bytes += d.message.body.length;
+        }
+        if (got.length > 0 || state.cursor === cursor) break;
+        scanned += state.cursor - cursor;
       }
     }
     return delivered;
@@ -398,13 +408,13 @@ export class Consumption implements QueueOffsetStore {
           await this.deadLetter(s, queueId, claim);
           continue;
         }
-        const [message] = await this.readEntries(s.topic, queueId, claim.offset, 1, budget.bytes);
-        this.deliverOrSkip(s, queueId, state, claim, message, req, invisibleMs, delivered);
+        const { messages } = await this.readEntries(s.topic, queueId, claim.offset, 1, budget.bytes, req.filter);
+        this.deliverOrSkip(s, queueId, state, claim, messages[0], req, invisibleMs, delivered);
       }
       if (fresh.count > 0) {
-        const messages = await this.readEntries(s.topic, queueId, fresh.first, fresh.count, budget.bytes);
-        const byOffset = new Map(messages.map((m) => [Number(m.queueOffset), m]));
-        const readUpTo = messages.length === 0 ? fresh.first : Number(messages.at(-1)?.queueOffset) + 1;
+        const read = await this.readEntries(s.topic, queueId, fresh.first, fresh.count, budget.bytes, req.filter);
+        const byOffset = new Map(read.messages.map((m) => [Number(m.queueOffset), m]));
+        const readUpTo = read.nextOffset;
         for (let offset = fresh.first; offset < fresh.first + fresh.count; offset++) {
           const entry = state.unacked.get(offset);
           if (!entry) continue;
@@ -460,22 +470,33 @@ export class Consumption implements QueueOffsetStore {
     });
   }
 
+  /**
+   * Messages of `count` entries from `first`, within `maxBytes` (at least one), and the offset after the last entry
+   * read: entries before it that yield no message are holes, expired, or filtered out by tag hash.
+   */
   private async readEntries(
     topic: string,
     queueId: number,
     first: number,
     count: number,
     maxBytes: number,
-  ): Promise<StoredMessage[]> {
+    filter?: MessageFilter,
+  ): Promise<{ messages: StoredMessage[]; nextOffset: number }> {
     const result = await this.deps.store.read(topic, queueId, BigInt(first), {
       maxCount: count,
       maxBytes: Math.max(1, maxBytes),
+      ...(filter?.tagHashes && { tagHashes: filter.tagHashes }),
     });
-    return result.kind === 'found' ? result.messages.filter((m) => Number(m.queueOffset) < first + count) : [];
+    if (result.kind === 'offset-out-of-range') return { messages: [], nextOffset: first + count };
+    const end = Math.min(Number(result.nextOffset), first + count);
+    return {
+      messages: result.kind === 'found' ? result.messages.filter((m) => Number(m.queueOffset) < end) : [],
+      nextOffset: end,
+    };
   }
 
   private async deadLetter(s: Subscription, queueId: number, claim: Claim): Promise<void> {
-    const [message] = await this.readEntries(s.topic, queueId, claim.offset, 1, this.limits.maxReceiveBytes);
+    const [message] = (await this.readEntries(s.topic, queueId, claim.offset, 1, this.limits.maxReceiveBytes)).messages;
     if (message) await this.deps.deadLetters.send(s.group, message);
     this.states.journalAck(s, queueId, claim.offset);
     await this.states.durable();
