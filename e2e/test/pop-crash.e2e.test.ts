@@ -95,4 +95,49 @@ describe('pop state across a broker crash (kill -9)', () => {
     }
     expect(redelivered).toEqual(new Set([...sent].filter((id) => !acked.has(id))));
   });
+
+  it('stops gracefully on SIGTERM: a pending long poll answers at once, acks survive, and the process exits 0', async () => {
+    dir = await tempDir('rocketry-pop-term-');
+    const topic = 'term-orders';
+    const broker = await startBroker(dir.path);
+    const producer = new Producer({
+      endpoints: broker.grpc,
+      namespace: '',
+      logger: silentClientLogger,
+      topics: [topic],
+    });
+    await producer.startup();
+    const c = new SimpleConsumer({
+      endpoints: broker.grpc,
+      namespace: '',
+      consumerGroup: 'term-group',
+      subscriptions: new Map([[topic, '*']]),
+      awaitDuration: 20_000,
+      logger: silentClientLogger,
+    });
+    await c.startup();
+    const { messageId } = await producer.send({ topic, body: Buffer.from('x') });
+    const [m] = await c.receive(1, 60_000);
+    expect(m?.messageId).toBe(messageId);
+    await c.ack(m as NonNullable<typeof m>);
+    await producer.shutdown();
+
+    const poll = c.receive(1, 60_000).then(
+      (got) => ({ got: got.length, at: Date.now() }),
+      () => ({ got: -1, at: Date.now() }),
+    );
+    await new Promise((r) => setTimeout(r, 500)); // the long poll is held by the broker now
+    const stopped = Date.now();
+    const code = await broker.process.stop('SIGTERM');
+    const answered = await poll;
+    expect(code).toBe(0);
+    expect(answered.at - stopped).toBeLessThan(3000);
+    expect(broker.process.output()).toMatch(/"msg":"broker stopped"/);
+    await c.shutdown().catch(() => {});
+
+    // The ack was saved: a restarted broker does not deliver the message again.
+    const again = await startBroker(dir.path);
+    const after = await consumer(again.grpc, 'term-group', topic);
+    expect(await after.receive(1, 60_000)).toEqual([]);
+  });
 });
