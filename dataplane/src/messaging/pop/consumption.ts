@@ -39,6 +39,8 @@ export interface ConsumptionLimits {
   readonly renewEveryMs: number;
   /** Journal size that triggers a snapshot and a fresh journal. */
   readonly rotateBytes: number;
+  /** Receives held at once on this broker; more are answered TOO_MANY_REQUESTS (push clients retry in 20 ms). */
+  readonly maxPendingReceives: number;
 }
 
 const DEFAULT_LIMITS: ConsumptionLimits = {
@@ -47,7 +49,12 @@ const DEFAULT_LIMITS: ConsumptionLimits = {
   autoRenewMs: 30_000,
   renewEveryMs: 5_000,
   rotateBytes: 16 << 20,
+  maxPendingReceives: 10_000,
 };
+
+/** How long a receive's answer is kept for a retry with the same attempt id, and how many answers are kept. */
+const ATTEMPT_TTL_MS = 60_000;
+const MAX_ATTEMPTS_KEPT = 10_000;
 
 /** Entries of one queue a receive steps over through its filter before it moves on (or waits). */
 const MAX_FILTERED_SCAN = 8192;
@@ -64,6 +71,11 @@ export interface ReceiveRequest {
   readonly invisibleMs: number;
   /** Push consumers: the client whose deliveries the broker keeps invisible while it lives. */
   readonly renewFor?: string;
+  /**
+   * Idempotency key of a push consumer's poll (PROTOCOL.md §7.6): a client retries a failed poll with the same id, and
+   * gets the same messages again, under the same handles, while they are still in flight.
+   */
+  readonly attemptId?: string;
   /** How long to hold the call when nothing is ready. */
   readonly pollMs: number;
   readonly signal?: AbortSignal;
@@ -112,6 +124,8 @@ export class Consumption implements QueueOffsetStore {
   private readonly rotation = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private rotating: Promise<void> | undefined;
+  private pendingReceives = 0;
+  private readonly attempts = new Map<string, { delivered: Delivered[]; expires: number }>();
   private closed = false;
 
   private constructor(
@@ -155,8 +169,27 @@ export class Consumption implements QueueOffsetStore {
     return subscription;
   }
 
-  /** Long-polls until something is delivered, `pollMs` passes, or the signal aborts. */
+  /**
+   * Long-polls until something is delivered, `pollMs` passes, or the signal aborts. TOO_MANY_REQUESTS when the broker
+   * already holds its maximum of receives.
+   */
   async receive(req: ReceiveRequest): Promise<Delivered[]> {
+    const repeated = this.repeatedAttempt(req);
+    if (repeated.length > 0) return repeated;
+    if (this.pendingReceives >= this.limits.maxPendingReceives) {
+      throw new DataplaneError(Code.TOO_MANY_REQUESTS, `this broker holds ${this.pendingReceives} receives already`);
+    }
+    this.pendingReceives++;
+    try {
+      const delivered = await this.poll(req);
+      if (req.attemptId && req.renewFor && delivered.length > 0) this.rememberAttempt(req, delivered);
+      return delivered;
+    } finally {
+      this.pendingReceives--;
+    }
+  }
+
+  private async poll(req: ReceiveRequest): Promise<Delivered[]> {
     const deadline = this.deps.clock.now() + req.pollMs;
     const group = await this.deps.groups.resolve(req.group);
     for (;;) {
@@ -166,6 +199,39 @@ export class Consumption implements QueueOffsetStore {
       if (delivered.length > 0 || left <= 0 || req.signal?.aborted || this.closed) return delivered;
       await this.arrivals.wait(req.topic, Math.min(left, RECHECK_MS), req.signal);
     }
+  }
+
+  /** What an earlier poll with this attempt id delivered and is still in flight under the same handles. */
+  private repeatedAttempt(req: ReceiveRequest): Delivered[] {
+    if (!req.attemptId || !req.renewFor) return [];
+    const key = `${req.renewFor}\u0000${req.attemptId}`;
+    const kept = this.attempts.get(key);
+    if (!kept) return [];
+    const now = this.deps.clock.now();
+    if (kept.expires <= now) {
+      this.attempts.delete(key);
+      return [];
+    }
+    return kept.delivered.filter((d) => {
+      try {
+        this.outstanding(req.group, req.topic, d.receiptHandle);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private rememberAttempt(req: ReceiveRequest, delivered: Delivered[]): void {
+    if (this.attempts.size >= MAX_ATTEMPTS_KEPT) {
+      const now = this.deps.clock.now();
+      for (const [key, kept] of this.attempts) if (kept.expires <= now) this.attempts.delete(key);
+      if (this.attempts.size >= MAX_ATTEMPTS_KEPT) this.attempts.clear();
+    }
+    this.attempts.set(`${req.renewFor}\u0000${req.attemptId}`, {
+      delivered,
+      expires: this.deps.clock.now() + ATTEMPT_TTL_MS,
+    });
   }
 
   /**

@@ -62,6 +62,7 @@ export function receiveMessage(deps: ReceiveDeps) {
       batchSize: batch === 0 ? DEFAULT_BATCH : Math.min(batch, MAX_BATCH),
       invisibleMs: invisibleMs ?? 0,
       ...(autoRenew && { renewFor: ctx.clientId }),
+      ...(req.attempt_id && { attemptId: req.attempt_id }),
       pollMs,
       signal: call.signal,
     });
