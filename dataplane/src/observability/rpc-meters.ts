@@ -13,10 +13,9 @@ import { OK_CODE } from './rpc-attributes.js';
 export const otelMetricNames = {
   messagesIn: metricNames.messagesIn,
   throughputIn: metricNames.throughputIn,
+  messagesOut: metricNames.messagesOut,
+  throughputOut: metricNames.throughputOut,
   rpcLatency: metricNames.rpcLatency,
-  /** RocketMQ 5's names for delivered messages and their body bytes. */
-  messagesOut: 'rocketmq_messages_out_total',
-  throughputOut: 'rocketmq_throughput_out_total',
 } as const;
 
 /** RocketMQ 5's `rocketmq_rpc_latency` buckets, in milliseconds, as on `/metrics`. */
