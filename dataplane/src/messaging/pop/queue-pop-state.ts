@@ -37,7 +37,7 @@ export class QueuePopState {
       const visibleAt = entry[1].visibleAt;
       if (visibleAt <= now) {
         if (found.length < max) found.push(entry);
-        else next = now;
+        next = now; // until the caller re-times what it got, those are still due
       } else if (visibleAt < next) next = visibleAt;
     }
     this.nextDueAt = next;
