@@ -65,7 +65,11 @@ export function printGrpcReport(
 
 function figureText(name: keyof Figures, summary: Summary, unavailable: Unavailable): string {
   const value = summary.median[name];
-  if (Number.isNaN(value)) return unavailable[name] ?? 'n/a';
+  if (Number.isNaN(value)) {
+    // Baselines give their reason below the table; a capability the broker lacks says so here.
+    const why = unavailable[name];
+    return why === undefined ? 'n/a' : why.startsWith('n/a') ? why : 'unavailable';
+  }
   if (LATENCY.has(name)) {
     const p50 = summary.median[P50_OF[name] as keyof Figures];
     return `${latency(value)} (p50 ${latency(p50)})`;

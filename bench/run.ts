@@ -23,7 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
         body: randomBytes(1024),
         warmupMs: 1000,
         durationMs,
-        consumeCapMs: envNumber('BENCH_CONSUME_SECONDS', 2 * (durationMs / 1000 + 1)) * 1000,
+        consumeCapMs: envNumber('BENCH_CONSUME_SECONDS', 2 * (durationMs / 1000)) * 1000,
         senders: Math.round(envNumber('BENCH_GRPC_SENDERS', 16)),
         batch,
         window,
@@ -65,7 +65,7 @@ if (!bench) {
     `usage: npm run bench -- <${Object.keys(benches).join('|')}>\n` +
       '  env: BENCH_REPEATS (3), BENCH_SECONDS per scenario (storage 4, grpc 3), BENCH_STORAGE_GB memory-run volume (5)\n' +
       '  grpc: BENCH_GRPC_SENDERS (16), BENCH_GRPC_BATCH (32), BENCH_GRPC_WINDOW calls in flight (16),\n' +
-      '    BENCH_GRPC_CONNECTIONS (4), BENCH_GRPC_RECEIVERS (4), BENCH_CONSUME_SECONDS cap (8),\n' +
+      '    BENCH_GRPC_CONNECTIONS (4), BENCH_GRPC_RECEIVERS (4), BENCH_CONSUME_SECONDS cap (2 × BENCH_SECONDS),\n' +
       '    BENCH_LATENCY_RATE msgs/s (5000), BENCH_LATENCY_SECONDS (3), BENCH_CPU_PROFILE=1 (broker --cpu-prof),\n' +
       '    BENCH_GRPC_BUILD=0 (skip npm run build), BENCH_NATS_URL (127.0.0.1:4222),\n' +
       '    BENCH_RABBIT_URL (amqp://guest:guest@127.0.0.1:5672)',
