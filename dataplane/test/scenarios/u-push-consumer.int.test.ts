@@ -40,14 +40,16 @@ async function sendMany(producer: Producer, topic: string, scn: string, count: n
   return ids;
 }
 
-/** Deliveries per sequence number. */
+/** Deliveries per sequence number, with the time each one reached the listener. */
 class Deliveries {
   readonly bySeq = new Map<number, MessageView[]>();
+  readonly times = new Map<number, number[]>();
   add(m: MessageView, scn: string): number {
     const seq = seqOf(m, scn) as number;
     const list = this.bySeq.get(seq) ?? [];
     list.push(m);
     this.bySeq.set(seq, list);
+    this.times.set(seq, [...(this.times.get(seq) ?? []), Date.now()]);
     return list.length;
   }
   get total(): number {
@@ -95,6 +97,9 @@ describe.concurrent('U: the official push consumer', () => {
         list.map((m) => m.deliveryAttempt),
         `message ${seq}`,
       ).toEqual([1, 2]);
+      // The client nacks with a backoff of a few milliseconds (PROTOCOL.md §0.7); the broker must honour it.
+      const [first, second] = seen.times.get(seq) ?? [];
+      expect((second ?? Number.POSITIVE_INFINITY) - (first ?? 0), `message ${seq}`).toBeLessThan(1000);
     }
   });
 
