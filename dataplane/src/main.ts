@@ -19,6 +19,7 @@ import {
 import { RouteTable } from './namesrv/route-table.js';
 import { startOtel } from './observability/otel.js';
 import { type OtelSettings, parseOtelSettings } from './observability/otel-settings.js';
+import { ClientSessions } from './protocol/grpc/client-sessions.js';
 import { startGrpcServer } from './protocol/grpc/server.js';
 import { MessageStore } from './storage/message-store.js';
 import { storeConfig } from './storage/store-config.js';
@@ -58,6 +59,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   const groups = await Groups.open(dataDir, { autoCreate: config.autoCreate });
   const permission = await BrokerPermission.open(dataDir);
   const metrics = createRegistry(store);
+  const sessions = new ClientSessions();
   const { consumption, liveness } = await openConsumption({
     store,
     topics,
@@ -78,6 +80,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     groups,
     consumption,
     liveness,
+    sessions,
     permission,
     routes: (remote ?? embedded) as RouteSource,
     refreshRegistration: async (topic) => {
@@ -117,6 +120,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     isReady: () => ready,
     store,
     consumption,
+    sessions,
     topics,
     groups,
     permission,

@@ -12,6 +12,7 @@ import { BrokerPermission } from '../src/messaging/broker-permission.js';
 import { Groups } from '../src/messaging/groups.js';
 import { type Consumption, openConsumption } from '../src/messaging/pop/consumption.js';
 import { Topics } from '../src/messaging/topics.js';
+import { ClientSessions } from '../src/protocol/grpc/client-sessions.js';
 import type { MessageStore } from '../src/storage/message-store.js';
 import { clientMetadata, rawClient, startStandaloneGrpc } from './support/grpc-broker.js';
 import { message, openStore, silentLog, testConfig } from './support/store.js';
@@ -51,6 +52,7 @@ async function serve(options: { adminToken?: string; topics?: TopicRegistry; rea
     isReady: () => options.ready ?? true,
     store,
     consumption,
+    sessions: new ClientSessions(),
     topics: options.topics ?? topics,
     groups,
     permission,
@@ -550,6 +552,7 @@ describe('admin API: OpenAPI', () => {
       isReady: () => true,
       store,
       consumption,
+      sessions: new ClientSessions(),
       topics,
       groups,
       permission,

@@ -68,6 +68,7 @@ describe('admin API values after a scripted consumer workload', () => {
       isReady: () => true,
       store: broker.store,
       consumption: broker.server.consumption,
+      sessions: broker.server.sessions,
       topics: broker.topics,
       groups: broker.groups,
       permission: broker.permission,

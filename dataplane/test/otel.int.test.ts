@@ -22,7 +22,7 @@ import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcMeters } from '../src/observability/rpc-meters.js';
 import { instrumentRpcs } from '../src/observability/rpc-spans.js';
-import { loadMessagingService } from '../src/protocol/grpc/server.js';
+import { loadMessagingService } from '../src/protocol/grpc/protos.js';
 import { quietClientLogger } from './support/grpc-broker.js';
 
 const suffix = () => randomBytes(4).toString('hex');

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { requireBearer } from './auth.js';
 import type { AdminAppDeps, HealthDeps } from './deps.js';
 import { notFound, problemHandler } from './problem.js';
+import { clientRoutes } from './routes/clients.routes.js';
 import { consumerProgressRoutes } from './routes/consumer-progress.routes.js';
 import { groupRoutes } from './routes/groups.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -29,6 +30,7 @@ export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
     app.use(topicRoutes(deps));
     app.use(groupRoutes(deps));
     app.use(consumerProgressRoutes(deps));
+    app.use(clientRoutes(deps));
     app.use(messageRoutes(deps));
     app.use(permissionRoutes(deps));
   }

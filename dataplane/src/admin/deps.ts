@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { GroupConfig } from '../messaging/groups.js';
 import type { Consumption } from '../messaging/pop/consumption.js';
 import type { TopicConfig } from '../messaging/topics.js';
+import type { ClientSessions } from '../protocol/grpc/client-sessions.js';
 import type { MessageStore } from '../storage/message-store.js';
 
 /** What the health routes need; the whole of what `createAdminServer` needed before the admin REST API. */
@@ -38,12 +39,16 @@ export interface WritePermission {
 export type MessageLookup = Pick<MessageStore, 'lookupByMessageId' | 'lookupByKey' | 'queueOffsets'>;
 export type QueueReader = Pick<MessageStore, 'read' | 'queueOffsets'>;
 
+/** Commands to connected clients over their Telemetry streams. */
+export type ClientCommands = Pick<ClientSessions, 'list' | 'printThreadStackTrace' | 'verifyMessage' | 'reconnect'>;
+
 /** The part of pop consumption the admin API uses. */
 export type ConsumerProgress = Pick<Consumption, 'lag' | 'resetOffsets'>;
 
 export interface AdminAppDeps extends HealthDeps {
   readonly store: MessageLookup & QueueReader;
   readonly consumption: ConsumerProgress;
+  readonly sessions: ClientCommands;
   readonly topics: TopicRegistry;
   readonly groups: GroupRegistry;
   readonly permission: WritePermission;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOPIC_MESSAGE_TYPES } from '../messaging/topics.js';
-import { GroupSpec, OffsetResetSpec, TopicSpec } from './schemas.js';
+import { GroupSpec, OffsetResetSpec, TopicSpec, VerifyMessageSpec } from './schemas.js';
 
 /**
  * The admin API's OpenAPI 3.1 document. Request bodies come from the zod schemas the routes enforce; responses are
@@ -25,6 +25,12 @@ const groupParam = {
   required: true,
   schema: { type: 'string', pattern: '^[%|a-zA-Z0-9_-]{1,255}$' },
   description: 'Names starting with %, __sys_, rmq_sys_ or CID_RMQ_SYS_ are reserved',
+};
+const clientIdParam = { name: 'clientId', in: 'path', required: true, schema: { type: 'string' } };
+const statusSchema = {
+  type: ['object', 'null'],
+  description: "the client's status, null when it sent none",
+  properties: { code: { type: 'integer' }, message: { type: 'string' } },
 };
 const topicQuery = { name: 'topic', in: 'query', required: true, schema: { type: 'string' } };
 const bearer = [{ bearer: [] }];
@@ -68,6 +74,21 @@ const schemas = {
   },
   GroupSpec: z.toJSONSchema(GroupSpec, { target: 'draft-2020-12', io: 'input' }),
   OffsetResetSpec: z.toJSONSchema(OffsetResetSpec, { target: 'draft-2020-12', io: 'input' }),
+  VerifyMessageSpec: z.toJSONSchema(VerifyMessageSpec, { target: 'draft-2020-12', io: 'input' }),
+  Client: {
+    type: 'object',
+    required: ['clientId', 'clientType', 'group', 'topics', 'language', 'version', 'hostname', 'connectedAt'],
+    properties: {
+      clientId: { type: 'string' },
+      clientType: { type: 'string', description: 'PRODUCER, SIMPLE_CONSUMER, PUSH_CONSUMER, …' },
+      group: { type: 'string', description: "consumer group; '' for producers" },
+      topics: { type: 'array', items: { type: 'string' } },
+      language: { type: 'string' },
+      version: { type: 'string' },
+      hostname: { type: 'string' },
+      connectedAt: { type: 'integer', description: 'epoch ms' },
+    },
+  },
   GroupLag: {
     type: 'object',
     required: ['group', 'ready', 'inflight', 'queues'],
@@ -312,6 +333,62 @@ export const openApiDocument = {
           '200': ok('The new offset of every queue', ref('OffsetReset')),
           '404': problem('No such group or topic'),
           '415': problem('Body is not application/json'),
+          ...errors,
+        },
+      },
+    },
+    '/v1/clients': {
+      get: {
+        summary: 'Clients with an open Telemetry stream to this broker',
+        security: bearer,
+        responses: {
+          '200': ok('Clients', { type: 'object', properties: { clients: { type: 'array', items: ref('Client') } } }),
+          ...errors,
+        },
+      },
+    },
+    '/v1/clients/{clientId}:printStackTrace': {
+      parameters: [clientIdParam],
+      post: {
+        summary: "Ask the client for its threads' stack trace (answered on its Telemetry stream)",
+        security: bearer,
+        responses: {
+          '200': ok('The answer', {
+            type: 'object',
+            properties: { clientId: { type: 'string' }, status: statusSchema, stackTrace: { type: 'string' } },
+          }),
+          '404': problem('No such client connected'),
+          '504': problem('The client did not answer in time'),
+          ...errors,
+        },
+      },
+    },
+    '/v1/clients/{clientId}:verifyMessage': {
+      parameters: [clientIdParam],
+      post: {
+        summary: 'Ask the client to verify (consume directly) a stored message',
+        security: bearer,
+        requestBody: { required: true, content: json(ref('VerifyMessageSpec')) },
+        responses: {
+          '200': ok('The answer', {
+            type: 'object',
+            properties: { clientId: { type: 'string' }, status: statusSchema },
+          }),
+          '404': problem('No such client or message'),
+          '415': problem('Body is not application/json'),
+          '504': problem('The client did not answer in time'),
+          ...errors,
+        },
+      },
+    },
+    '/v1/clients/{clientId}:reconnect': {
+      parameters: [clientIdParam],
+      post: {
+        summary: 'Ask the client to reopen its Telemetry stream (it sends its Settings again)',
+        security: bearer,
+        responses: {
+          '202': ok('Sent', { type: 'object', properties: { clientId: { type: 'string' } } }),
+          '404': problem('No such client connected'),
           ...errors,
         },
       },

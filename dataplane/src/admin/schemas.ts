@@ -50,3 +50,6 @@ export const OffsetResetSpec = z.strictObject({
   topic: z.string().min(1),
   to: z.union([z.enum(['earliest', 'latest']), z.iso.datetime({ offset: true })]),
 });
+
+/** A stored message for a client to verify (consume directly), by topic and message id. */
+export const VerifyMessageSpec = z.strictObject({ topic: z.string().min(1), messageId: z.string().min(1) });

@@ -31,6 +31,7 @@ export const Code = {
   INTERNAL_ERROR: 50000,
   INTERNAL_SERVER_ERROR: 50001,
   NOT_IMPLEMENTED: 50100,
+  PROXY_TIMEOUT: 50400,
   UNSUPPORTED: 50500,
 } as const;
 export type Code = (typeof Code)[keyof typeof Code];

@@ -8,12 +8,9 @@ import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
 import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
 import { EmbeddedRouteSource } from '../../src/namesrv/route-source.js';
 import { RouteTable } from '../../src/namesrv/route-table.js';
-import {
-  type GrpcServer,
-  type GrpcServerOptions,
-  loadMessagingService,
-  startGrpcServer,
-} from '../../src/protocol/grpc/server.js';
+import { ClientSessions } from '../../src/protocol/grpc/client-sessions.js';
+import { loadMessagingService } from '../../src/protocol/grpc/protos.js';
+import { type GrpcServer, type GrpcServerOptions, startGrpcServer } from '../../src/protocol/grpc/server.js';
 import type { MessageStore } from '../../src/storage/message-store.js';
 import { openStore, silentLog, testConfig } from './store.js';
 
@@ -39,6 +36,7 @@ export interface ConsumptionTuning {
 /** A running gRPC server and the pop consumption it serves (closed with it). */
 export interface StandaloneGrpc extends GrpcServer {
   readonly consumption: Consumption;
+  readonly sessions: ClientSessions;
 }
 
 /**
@@ -60,10 +58,12 @@ export async function startStandaloneGrpc(
       ...(parts.consumptionLimits && { limits: parts.consumptionLimits }),
       ...(parts.clientGraceMs !== undefined && { clientGraceMs: parts.clientGraceMs }),
     }));
+  const sessions = new ClientSessions();
   const server = await startGrpcServer({
     ...parts,
     consumption,
     liveness,
+    sessions,
     routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
     host: '127.0.0.1',
     port: 0,
@@ -73,6 +73,7 @@ export async function startStandaloneGrpc(
   return {
     port: server.port,
     consumption,
+    sessions,
     async close() {
       consumption.endPolls();
       await server.close();

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import {
   type Metadata,
   Server,
@@ -7,11 +5,9 @@ import {
   type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
-  type ServiceDefinition,
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import type { ClientLiveness } from '../../messaging/pop/client-liveness.js';
@@ -21,6 +17,7 @@ import type { Topics } from '../../messaging/topics.js';
 import { type GrpcMetrics, noopGrpcMetrics } from '../../metrics/broker-metrics.js';
 import type { RouteSource } from '../../namesrv/route-source.js';
 import type { MessageStore } from '../../storage/message-store.js';
+import type { ClientSessions } from './client-sessions.js';
 import { type BrokerIdentity, endpointsOf } from './convert.js';
 import { ackMessage } from './handlers/ack-message.js';
 import { changeInvisibleDuration } from './handlers/change-invisible-duration.js';
@@ -36,30 +33,10 @@ import { receiveMessage } from './handlers/receive-message.js';
 import type { RpcContext } from './handlers/rpc-context.js';
 import { sendMessage } from './handlers/send-message.js';
 import { type GroupSource, openTelemetry } from './handlers/telemetry.js';
+import { loadMessagingService } from './protos.js';
 import { type StreamHandler, serveStream } from './server-stream.js';
 import { toStatus } from './status.js';
 import type { StatusResponse, TelemetryCommand, WireStatus } from './wire.js';
-
-/** The protos shipped by the official client, loaded in place (never copied); wire.ts describes the object shapes. */
-const PROTO_ROOT = join(
-  dirname(createRequire(import.meta.url).resolve('rocketmq-client-nodejs/package.json')),
-  'proto',
-);
-const SERVICE = 'apache.rocketmq.v2.MessagingService';
-
-export function loadMessagingService(): ServiceDefinition {
-  const definition = loadSync('apache/rocketmq/v2/service.proto', {
-    includeDirs: [PROTO_ROOT],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: false,
-    arrays: true,
-    objects: true,
-    oneofs: true,
-  });
-  return definition[SERVICE] as ServiceDefinition;
-}
 
 export interface GrpcServerOptions {
   readonly store: MessageStore;
@@ -70,6 +47,8 @@ export interface GrpcServerOptions {
   readonly consumption: Consumption;
   /** Which clients are alive (push consumers' deliveries are renewed while they are). */
   readonly liveness: ClientLiveness;
+  /** Clients' Telemetry streams, for commands from the broker (stack traces, verify, reconnect). */
+  readonly sessions: ClientSessions;
   /** Refuses sends while the broker drains (`PUT /v1/broker/permission`). */
   readonly permission: { assertWritable(): void };
   /** Where QueryRoute finds every broker of a topic (name server, or this broker alone in standalone mode). */
@@ -145,6 +124,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     groups: options.groups,
     subscriptions: consumption,
     liveness,
+    sessions: options.sessions,
+    clock,
     settingsRepeatMs: options.settingsRepeatMs ?? 1500,
     metrics,
   };

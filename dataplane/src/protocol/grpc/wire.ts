@@ -148,6 +148,14 @@ export interface WireSettings {
 export interface TelemetryCommand {
   status?: WireStatus;
   settings?: WireSettings;
+  /** Client → server: the reply to `print_thread_stack_trace_command`. */
+  thread_stack_trace?: { nonce?: string; thread_stack_trace?: string };
+  verify_message_result?: { nonce?: string };
+  /** Server → client; the Node client also puts its verify reply here (PROTOCOL.md §4.1). */
+  verify_message_command?: { nonce?: string; message?: WireMessage };
+  print_thread_stack_trace_command?: { nonce: string };
+  reconnect_endpoints_command?: { nonce: string };
+  recover_orphaned_transaction_command?: { message: WireMessage; transaction_id: string };
   /** Set by proto-loader (`oneofs: true`) on decoded commands: which member of the `command` oneof is present. */
   command?: string;
 }

@@ -1,6 +1,8 @@
+import type { Clock } from '../../../lib/clock.js';
 import type { GroupConfig } from '../../../messaging/groups.js';
 import type { ClientLiveness } from '../../../messaging/pop/client-liveness.js';
 import type { ConnectedClient, ConnectionMetrics } from '../../../metrics/broker-metrics.js';
+import type { ClientSessionInfo, ClientSessions } from '../client-sessions.js';
 import { filterOf, topicOf } from '../consumer-request.js';
 import { isConsumer, type SettingsPolicy, settingsReply } from '../settings-reply.js';
 import { OK_STATUS, toStatus } from '../status.js';
@@ -18,6 +20,9 @@ export interface TelemetryDeps {
   /** Starts the group's consumption of a subscribed topic where the topic ends now (PROTOCOL.md §7.2). */
   readonly subscriptions: { subscribe(group: string, topic: string): Promise<unknown> };
   readonly liveness: Pick<ClientLiveness, 'streamOpened' | 'streamClosed'>;
+  /** Where the broker finds the stream of a client to send it commands. */
+  readonly sessions: Pick<ClientSessions, 'register' | 'onAnswer'>;
+  readonly clock: Clock;
   /** Delay of the repeated Settings reply (PROTOCOL.md §4.4); about 1.5 s. */
   readonly settingsRepeatMs: number;
   readonly metrics: ConnectionMetrics;
@@ -43,7 +48,8 @@ export interface TelemetrySession {
  * One Telemetry stream. Every `Settings` from the client is answered with the broker's settings, and the same reply
  * is written once more `settingsRepeatMs` later: a client querying several topics at start-up can drop the first
  * one and would otherwise wait five minutes (PROTOCOL.md §4.4). Problems go in-band; the call is never failed
- * (§4.5). Thread stack traces and verify results from the client are logged and dropped.
+ * (§4.5). Once its Settings are accepted, the client is registered in `sessions`, which matches its answers to the
+ * broker's commands (stack traces, verify results) by nonce.
  *
  * A consumer's settings are answered from its group (FIFO, delivery attempts, backoff) and start its subscriptions;
  * an unknown or illegal group, topic or filter gets a status-only reply. Replies keep the order of the client's settings even while a group is being created.
@@ -55,6 +61,7 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
   let repeat: NodeJS.Timeout | undefined;
   let counted: ConnectedClient | undefined;
   let closed = false;
+  let unregister: (() => void) | undefined;
   let answering: Promise<void> = Promise.resolve();
   const cancelRepeat = () => {
     clearTimeout(repeat);
@@ -65,6 +72,7 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
     if (closed) return;
     closed = true;
     deps.liveness.streamClosed(ctx.clientId);
+    unregister?.();
     if (counted) deps.metrics.connectionClosed(counted);
   };
   const replyTo = async (settings: WireSettings): Promise<TelemetryCommand> => {
@@ -88,6 +96,8 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
     if (!counted && reply.status?.code === OK_STATUS.code) {
       counted = connectedClient(settings);
       deps.metrics.connectionOpened(counted);
+      if (ctx.clientId !== '')
+        unregister = deps.sessions.register(sessionInfo(ctx.clientId, settings, deps.clock.now()), peer.send);
     }
     peer.send(reply);
     cancelRepeat();
@@ -101,7 +111,7 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
     onCommand(command) {
       const settings = command.settings;
       if (!settings) {
-        ctx.log.debug({ command: command.command }, 'telemetry command ignored');
+        if (!deps.sessions.onAnswer(command)) ctx.log.debug({ command: command.command }, 'telemetry command ignored');
         return;
       }
       answering = answering
@@ -118,6 +128,22 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
       });
     },
     onClose: close,
+  };
+}
+
+function sessionInfo(clientId: string, settings: WireSettings, now: number): ClientSessionInfo {
+  const topics = settings.publishing
+    ? (settings.publishing.topics ?? []).map((t) => t.name ?? '')
+    : (settings.subscription?.subscriptions ?? []).map((s) => s.topic?.name ?? '');
+  return {
+    clientId,
+    clientType: String(settings.client_type ?? ''),
+    group: settings.subscription?.group?.name ?? '',
+    topics,
+    language: String(settings.user_agent?.language ?? ''),
+    version: settings.user_agent?.version ?? '',
+    hostname: settings.user_agent?.hostname ?? '',
+    connectedAt: now,
   };
 }
 

@@ -1,0 +1,117 @@
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Registry } from 'prom-client';
+import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAdminApp } from '../src/admin/app.js';
+import type { ClientSessionInfo } from '../src/protocol/grpc/client-sessions.js';
+import { type GrpcBroker, quietClientLogger, startBroker } from './support/grpc-broker.js';
+import { silentLog } from './support/store.js';
+
+let broker: GrpcBroker | undefined;
+let server: Server | undefined;
+const clients: { shutdown(): Promise<unknown> }[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
+  const s = server;
+  server = undefined;
+  if (s) await new Promise<void>((done) => s.close(() => done()));
+  await broker?.close();
+  broker = undefined;
+});
+
+async function adminOf(b: GrpcBroker): Promise<string> {
+  const app = createAdminApp({
+    registry: new Registry(),
+    log: silentLog,
+    isReady: () => true,
+    store: b.store,
+    consumption: b.server.consumption,
+    sessions: b.server.sessions,
+    topics: b.topics,
+    groups: b.groups,
+    permission: b.permission,
+  });
+  const s = app.listen(0, '127.0.0.1');
+  server = s;
+  await new Promise<void>((resolve) => s.once('listening', resolve));
+  return `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+}
+
+const post = async (url: string, body?: unknown) => {
+  const response = await fetch(url, {
+    method: 'POST',
+    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+describe('broker commands to clients over Telemetry', () => {
+  it('lists connected clients and gets their stack trace, verify answer and reconnect, matched by nonce', async () => {
+    broker = await startBroker({ autoCreate: true });
+    const admin = await adminOf(broker);
+    const topic = 'cmd-orders';
+    const producer = new Producer({
+      endpoints: broker.endpoint,
+      namespace: '',
+      logger: quietClientLogger,
+      topics: [topic],
+    });
+    await producer.startup();
+    clients.push(producer);
+    const consumer = new SimpleConsumer({
+      endpoints: broker.endpoint,
+      namespace: '',
+      consumerGroup: 'cmd-group',
+      subscriptions: new Map([[topic, '*']]),
+      awaitDuration: 1000,
+      logger: quietClientLogger,
+    });
+    await consumer.startup();
+    clients.push(consumer);
+
+    const list = async () =>
+      ((await (await fetch(`${admin}/v1/clients`)).json()) as { clients: ClientSessionInfo[] }).clients;
+    const connected = await list();
+    const producerInfo = connected.find((c) => c.clientId === producer.clientId);
+    const consumerInfo = connected.find((c) => c.clientId === consumer.clientId);
+    expect(producerInfo).toMatchObject({ clientType: 'PRODUCER', group: '', topics: [topic], version: '1.0.8' });
+    expect(consumerInfo).toMatchObject({ clientType: 'SIMPLE_CONSUMER', group: 'cmd-group', topics: [topic] });
+
+    // The Node client answers with the literal text `mock stack` (PROTOCOL.md §4.1).
+    const stack = await post(`${admin}/v1/clients/${encodeURIComponent(producer.clientId)}:printStackTrace`);
+    expect(stack).toEqual({
+      status: 200,
+      body: { clientId: producer.clientId, status: { code: 20000, message: '' }, stackTrace: 'mock stack' },
+    });
+
+    const { messageId } = await producer.send({ topic, body: Buffer.from('verify me') });
+    const verify = await post(`${admin}/v1/clients/${encodeURIComponent(consumer.clientId)}:verifyMessage`, {
+      topic,
+      messageId,
+    });
+    // 1.0.8 does not implement verification and says so, with the nonce in the verify_message_command slot.
+    expect(verify.status).toBe(200);
+    expect((verify.body.status as { code: number }).code).toBe(50100);
+
+    const reconnect = await post(`${admin}/v1/clients/${encodeURIComponent(consumer.clientId)}:reconnect`);
+    expect(reconnect.status).toBe(202);
+    // The client half-closes, opens a new stream and sends its Settings again: a newer session.
+    const deadline = Date.now() + 5000;
+    let again: ClientSessionInfo | undefined;
+    while (Date.now() < deadline) {
+      again = (await list()).find((c) => c.clientId === consumer.clientId);
+      if (again && again.connectedAt > (consumerInfo?.connectedAt ?? 0)) break;
+      await sleep(50);
+    }
+    expect(again?.connectedAt).toBeGreaterThan(consumerInfo?.connectedAt ?? 0);
+
+    const unknown = await post(`${admin}/v1/clients/nobody:printStackTrace`);
+    expect(unknown.status).toBe(404);
+    const missing = await post(`${admin}/v1/clients/${encodeURIComponent(consumer.clientId)}:verifyMessage`, {
+      topic,
+      messageId: 'NO-SUCH-ID',
+    });
+    expect(missing.status).toBe(404);
+  });
+});
