@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type RocketryProcess, startRocketry, type TempDir, tempDir } from '@rocketry/testkit';
-import { Producer } from 'rocketmq-client-nodejs';
+import { type MessageView, Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../bin/rocketry.js', import.meta.url));
@@ -130,6 +130,122 @@ describe('rocketry admin against a broker', () => {
 
     const none = await admin([...server(), 'message', 'find', '--topic', topic, '--key', 'nobody']);
     expect(none.stdout).toBe(`no messages with key nobody in topic ${topic}\n`);
+  });
+
+  it('puts a group, shows its lag while it consumes, resets it to the earliest offset and deletes it', async () => {
+    const topic = `payments-${suffix()}`;
+    const group = `billing-${suffix()}`;
+    expect((await admin([...server(), 'topic', 'put', topic, '--type', 'NORMAL', '--queues', '1'])).code).toBe(0);
+
+    const retry = ['--retry-initial-ms', '2000', '--retry-max-ms', '60000', '--retry-multiplier', '3'];
+    const put = await admin([...server(), 'group', 'put', group, '--max-attempts', '5', ...retry]);
+    expect(put).toMatchObject({ code: 0, stderr: '' });
+    expect(put.stdout).toMatch(new RegExp(`^created group ${group}\\n\\nname +${group}\\n`));
+    expect(put.stdout).toMatch(/^max attempts +5 /m);
+    expect(put.stdout).toMatch(new RegExp(`^dead letters +%DLQ%${group}$`, 'm'));
+
+    const list = await admin([...server(), 'group', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${group} +no +5 +2s x3 up to 1m0s$`, 'm'));
+    const got = await admin([...server(), 'group', 'get', group, '--json']);
+    expect(JSON.parse(got.stdout)).toEqual({
+      name: group,
+      fifo: false,
+      maxDeliveryAttempts: 5,
+      retryPolicy: { type: 'exponential', initialMs: 2000, maxMs: 60_000, multiplier: 3 },
+      deadLetterTopic: `%DLQ%${group}`,
+    });
+    expect((await admin([...server(), 'group', 'lag', group])).stdout).toBe(
+      `group ${group} has consumed nothing on this broker yet\n`,
+    );
+
+    const endpoints = broker?.grpc ?? '';
+    const producer = new Producer({ endpoints, namespace: '', logger: silentClientLogger });
+    const consumer = new SimpleConsumer({
+      endpoints,
+      namespace: '',
+      consumerGroup: group,
+      subscriptions: new Map([[topic, '*']]),
+      awaitDuration: 1000,
+      logger: silentClientLogger,
+    });
+    await producer.startup();
+    await consumer.startup();
+    try {
+      const send = (n: number) => producer.send({ topic, body: Buffer.from(`payment ${n}`) });
+      for (let n = 0; n < 5; n++) await send(n);
+      // All five in flight (invisible for a minute), then the first three acked: committed 3, in flight 2.
+      const received: MessageView[] = [];
+      const deadline = Date.now() + 15_000;
+      while (received.length < 5 && Date.now() < deadline) received.push(...(await consumer.receive(16, 60_000)));
+      expect(received.map((m) => m.offset).sort()).toEqual([0, 1, 2, 3, 4]);
+      for (const m of received.filter((m) => (m.offset ?? 0) < 3)) await consumer.ack(m);
+      // Two more that nobody received yet: ready 2, max 7.
+      for (let n = 5; n < 7; n++) await send(n);
+
+      const lag = await admin([...server(), 'group', 'lag', group]);
+      expect(lag).toMatchObject({ code: 0, stderr: '' });
+      expect(lag.stdout).toMatch(/^TOPIC +QUEUE +COMMITTED +MAX +READY +INFLIGHT +OLDEST READY\n/);
+      expect(lag.stdout).toMatch(new RegExp(`^${topic} +0 +3 +7 +2 +2 +[0-9]+(ms|s)$`, 'm'));
+      expect(lag.stdout).toMatch(/^total +2 +2\n$/m);
+      const lagJson = JSON.parse((await admin([...server(), 'group', 'lag', group, '--json'])).stdout);
+      expect(lagJson).toMatchObject({
+        group,
+        ready: 2,
+        inflight: 2,
+        queues: [{ topic, queueId: 0, committedOffset: 3, maxOffset: 7, ready: 2, inflight: 2 }],
+      });
+
+      const reset = await admin([...server(), 'group', 'reset', group, '--topic', topic, '--to', 'earliest']);
+      expect(reset).toEqual({
+        code: 0,
+        stdout: `reset group ${group} in topic ${topic} to earliest\n\nQUEUE  OFFSET\n0      0\n`,
+        stderr: '',
+      });
+      // Whatever was in flight is forgotten: all seven are ready again, and the group gets the first one again.
+      expect((await admin([...server(), 'group', 'lag', group])).stdout).toMatch(
+        new RegExp(`^${topic} +0 +0 +7 +7 +0 +[0-9]+(ms|s)$`, 'm'),
+      );
+      const again: MessageView[] = [];
+      const until = Date.now() + 15_000;
+      while (!again.some((m) => m.offset === 0) && Date.now() < until) {
+        again.push(...(await consumer.receive(16, 60_000)));
+      }
+      expect(again.find((m) => m.offset === 0)?.body.toString()).toBe('payment 0');
+    } finally {
+      await producer.shutdown();
+      await consumer.shutdown();
+    }
+
+    const latest = await admin([...server(), 'group', 'reset', group, '--topic', topic, '--to', 'latest']);
+    expect(latest.stdout).toMatch(/^0 +7$/m);
+
+    const fifo = await admin([...server(), 'group', 'put', group, '--fifo']);
+    expect(fifo).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `rocketry admin: Conflict: consumer group ${group} is not FIFO; that cannot change (delete and recreate it) (code 40900)\n`,
+    });
+
+    expect(await admin([...server(), 'group', 'delete', group])).toEqual({
+      code: 0,
+      stdout: `deleted group ${group}\n`,
+      stderr: '',
+    });
+    const missing = await admin([...server(), 'group', 'get', group]);
+    expect(missing).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `rocketry admin: Not Found: consumer group ${group} does not exist (code 40403)\n`,
+    });
+    expect((await admin([...server(), 'group', 'list'])).stdout).not.toContain(group);
+  }, 120_000);
+
+  it('exits 2 without calling the broker when the group body is one it would refuse', async () => {
+    const bad = await admin([...server(), 'group', 'put', `g-${suffix()}`, '--retry-initial-ms', '1500']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^rocketry admin: --retry-initial-ms "1500": must be whole seconds/);
   });
 
   it('exits 2 with the usage text when --queues is not a positive integer', async () => {

@@ -1,5 +1,15 @@
 import { AdminClient, type AdminResult } from './admin-client.js';
-import { formatFailure, formatMessage, formatMessageList, formatTopicDetail, formatTopicList } from './format.js';
+import {
+  formatFailure,
+  formatGroupDetail,
+  formatGroupLag,
+  formatGroupList,
+  formatMessage,
+  formatMessageList,
+  formatOffsetReset,
+  formatTopicDetail,
+  formatTopicList,
+} from './format.js';
 import { ADMIN_USAGE, type AdminInvocation, parseCommand } from './parse-command.js';
 
 /** Exit codes: the command did what it was asked, the broker refused or could not be reached, the command is wrong. */
@@ -8,8 +18,8 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 /**
- * `rocketry admin [--server URL] [--token T] [--json] topic|message …`: one call to the broker's admin API. Resolves with
- * the exit code; the caller sets it, so that pending output is flushed before the process ends.
+ * `rocketry admin [--server URL] [--token T] [--json] topic|message|group …`: one call to the broker's admin API.
+ * Resolves with the exit code; the caller sets it, so that pending output is flushed before the process ends.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseCommand(argv, process.env);
@@ -59,5 +69,20 @@ async function run(invocation: AdminInvocation): Promise<number> {
       return print(await client.findMessages(command.topic, command.key), (messages) =>
         formatMessageList(messages, command.topic, command.key),
       );
+    case 'group-list':
+      return print(await client.listGroups(), formatGroupList);
+    case 'group-get':
+      return print(await client.getGroup(command.group), formatGroupDetail);
+    case 'group-put':
+      return print(
+        await client.putGroup(command.group, command.spec),
+        ({ created, group }) => `${created ? 'created' : 'updated'} group ${group.name}\n\n${formatGroupDetail(group)}`,
+      );
+    case 'group-delete':
+      return print(await client.deleteGroup(command.group), () => `deleted group ${command.group}\n`);
+    case 'group-lag':
+      return print(await client.groupLag(command.group), formatGroupLag);
+    case 'group-reset':
+      return print(await client.resetOffsets(command.group, command.reset), formatOffsetReset);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TopicSpec } from '../admin/schemas.js';
+import type { GroupSpec, TopicSpec } from '../admin/schemas.js';
 import { TOPIC_MESSAGE_TYPES } from '../messaging/topics.js';
 
 /**
@@ -38,6 +38,51 @@ export const Message = z.object({
 });
 export type Message = z.infer<typeof Message>;
 
+export const Group = z.object({
+  name: z.string(),
+  fifo: z.boolean(),
+  maxDeliveryAttempts: z.number().int(),
+  retryPolicy: z.object({
+    type: z.literal('exponential'),
+    initialMs: z.number().int(),
+    maxMs: z.number().int(),
+    multiplier: z.number(),
+  }),
+  deadLetterTopic: z.string(),
+});
+export type Group = z.infer<typeof Group>;
+
+/** Queue offsets of consumption are JSON integers in the lag and reset answers, not decimal strings. */
+const QueueOffset = z.number().int().nonnegative();
+const AgeMs = z.number().int().nonnegative().nullable();
+
+export const GroupLag = z.object({
+  group: z.string(),
+  ready: z.number().int(),
+  inflight: z.number().int(),
+  queues: z.array(
+    z.object({
+      topic: z.string(),
+      queueId: z.number().int(),
+      committedOffset: QueueOffset,
+      maxOffset: QueueOffset,
+      ready: z.number().int(),
+      inflight: z.number().int(),
+      oldestReadyAgeMs: AgeMs,
+      oldestUnconsumedAgeMs: AgeMs,
+    }),
+  ),
+});
+export type GroupLag = z.infer<typeof GroupLag>;
+
+export const OffsetReset = z.object({
+  group: z.string(),
+  topic: z.string(),
+  to: z.string(),
+  offsets: z.array(z.object({ queueId: z.number().int(), offset: QueueOffset })),
+});
+export type OffsetReset = z.infer<typeof OffsetReset>;
+
 /** RFC 9457 problem details as the admin API writes them (admin/problem.ts). */
 export const Problem = z.object({
   title: z.string(),
@@ -50,6 +95,7 @@ export type Problem = z.infer<typeof Problem>;
 
 const TopicList = z.object({ topics: z.array(Topic) });
 const MessageList = z.object({ messages: z.array(Message) });
+const GroupList = z.object({ groups: z.array(Group) });
 
 export type AdminFailure =
   | { readonly kind: 'problem'; readonly problem: Problem }
@@ -109,6 +155,32 @@ export class AdminClient {
     return this.call('GET', `/v1/messages?${query}`, MessageList, [200]).then((r) => mapValue(r, (v) => v.messages));
   }
 
+  listGroups(): Promise<AdminResult<Group[]>> {
+    return this.call('GET', '/v1/groups', GroupList, [200]).then((r) => mapValue(r, (v) => v.groups));
+  }
+
+  getGroup(group: string): Promise<AdminResult<Group>> {
+    return this.call('GET', groupPath(group), Group, [200]);
+  }
+
+  /** `created` is false when the group existed and was replaced. */
+  async putGroup(group: string, spec: GroupSpec): Promise<AdminResult<{ created: boolean; group: Group }>> {
+    const result = await this.call('PUT', groupPath(group), Group, [200, 201], spec);
+    return mapValue(result, (value, status) => ({ created: status === 201, group: value }));
+  }
+
+  deleteGroup(group: string): Promise<AdminResult<null>> {
+    return this.call('DELETE', groupPath(group), z.null(), [204]);
+  }
+
+  groupLag(group: string): Promise<AdminResult<GroupLag>> {
+    return this.call('GET', `${groupPath(group)}/lag`, GroupLag, [200]);
+  }
+
+  resetOffsets(group: string, reset: { topic: string; to: string }): Promise<AdminResult<OffsetReset>> {
+    return this.call('POST', `${groupPath(group)}/offsets:reset`, OffsetReset, [200], reset);
+  }
+
   private async call<S extends z.ZodType>(
     method: string,
     path: string,
@@ -151,6 +223,10 @@ export class AdminClient {
 
 function topicPath(topic: string): string {
   return `/v1/topics/${encodeURIComponent(topic)}`;
+}
+
+function groupPath(group: string): string {
+  return `/v1/groups/${encodeURIComponent(group)}`;
 }
 
 function mapValue<T, U>(result: Answer<T>, f: (value: T, status: number) => U): AdminResult<U> {

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, TopicDetail } from './admin-client.js';
+import type { Group, GroupLag, Message, TopicDetail } from './admin-client.js';
 import {
+  formatDuration,
   formatFailure,
+  formatGroupDetail,
+  formatGroupLag,
+  formatGroupList,
   formatMessage,
   formatMessageList,
+  formatOffsetReset,
   formatTopicDetail,
   formatTopicList,
   renderTable,
@@ -22,6 +27,15 @@ const message = (overrides: Partial<Message> = {}): Message => ({
   storeTimestamp: Date.UTC(2025, 2, 1, 12, 0, 1),
   bodySize: 5,
   body: Buffer.from('hello').toString('base64'),
+  ...overrides,
+});
+
+const group = (overrides: Partial<Group> = {}): Group => ({
+  name: 'billing',
+  fifo: false,
+  maxDeliveryAttempts: 17,
+  retryPolicy: { type: 'exponential', initialMs: 1000, maxMs: 10_000, multiplier: 2 },
+  deadLetterTopic: '%DLQ%billing',
   ...overrides,
 });
 
@@ -128,6 +142,145 @@ describe('formatMessageList', () => {
 
   it('names the topic and key when nothing carries the key', () => {
     expect(formatMessageList([], 'orders', 'k9')).toBe('no messages with key k9 in topic orders\n');
+  });
+});
+
+describe('formatGroupList', () => {
+  it('lists each group with FIFO, max attempts and its retry backoff', () => {
+    const fifo = group({
+      name: 'shipping',
+      fifo: true,
+      maxDeliveryAttempts: 3,
+      retryPolicy: { type: 'exponential', initialMs: 2000, maxMs: 7_200_000, multiplier: 1.5 },
+    });
+    expect(formatGroupList([group(), fifo])).toBe(
+      [
+        'NAME      FIFO  MAX ATTEMPTS  RETRY BACKOFF',
+        'billing   no    17            1s x2 up to 10s',
+        'shipping  yes   3             2s x1.5 up to 2h0m',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when there are no groups', () => {
+    expect(formatGroupList([])).toBe('no groups\n');
+  });
+});
+
+describe('formatGroupDetail', () => {
+  it('shows every setting of the group and where its dead letters go', () => {
+    expect(formatGroupDetail(group())).toBe(
+      [
+        'name              billing',
+        'fifo              no',
+        'max attempts      17 (deliveries, the first one included)',
+        'retry initial     1000 ms',
+        'retry max         10000 ms',
+        'retry multiplier  2',
+        'dead letters      %DLQ%billing',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('formatGroupLag', () => {
+  it('shows a row per topic and queue, then the totals', () => {
+    const lag: GroupLag = {
+      group: 'billing',
+      ready: 12,
+      inflight: 3,
+      queues: [
+        {
+          topic: 'orders',
+          queueId: 0,
+          committedOffset: 40,
+          maxOffset: 52,
+          ready: 10,
+          inflight: 2,
+          oldestReadyAgeMs: 200_000,
+          oldestUnconsumedAgeMs: 250_000,
+        },
+        {
+          topic: 'orders',
+          queueId: 1,
+          committedOffset: 7,
+          maxOffset: 8,
+          ready: 0,
+          inflight: 1,
+          oldestReadyAgeMs: null,
+          oldestUnconsumedAgeMs: 1_000,
+        },
+        {
+          topic: 'refunds',
+          queueId: 0,
+          committedOffset: 1,
+          maxOffset: 3,
+          ready: 2,
+          inflight: 0,
+          oldestReadyAgeMs: 450,
+          oldestUnconsumedAgeMs: 450,
+        },
+      ],
+    };
+    expect(formatGroupLag(lag)).toBe(
+      [
+        'TOPIC    QUEUE  COMMITTED  MAX  READY  INFLIGHT  OLDEST READY',
+        'orders   0      40         52   10     2         3m20s',
+        'orders   1      7          8    0      1         -',
+        'refunds  0      1          3    2      0         450ms',
+        'total                           12     3',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when the group has not consumed on this broker', () => {
+    expect(formatGroupLag({ group: 'billing', ready: 0, inflight: 0, queues: [] })).toBe(
+      'group billing has consumed nothing on this broker yet\n',
+    );
+  });
+});
+
+describe('formatOffsetReset', () => {
+  it('names the group, topic and target, then the new offset of each queue', () => {
+    const reset = {
+      group: 'billing',
+      topic: 'orders',
+      to: '2025-03-01T12:00:00Z',
+      offsets: [
+        { queueId: 0, offset: 17 },
+        { queueId: 1, offset: 0 },
+      ],
+    };
+    expect(formatOffsetReset(reset)).toBe(
+      [
+        'reset group billing in topic orders to 2025-03-01T12:00:00Z',
+        '',
+        'QUEUE  OFFSET',
+        '0      17',
+        '1      0',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('formatDuration', () => {
+  it('shows the two largest units', () => {
+    const cases: [number, string][] = [
+      [0, '0ms'],
+      [999, '999ms'],
+      [1_000, '1s'],
+      [59_999, '59s'],
+      [60_000, '1m0s'],
+      [3_599_000, '59m59s'],
+      [3_600_000, '1h0m'],
+      [86_399_000, '23h59m'],
+      [90_000_000, '1d1h'],
+    ];
+    expect(cases.map(([ms]) => formatDuration(ms))).toEqual(cases.map(([, text]) => text));
   });
 });
 

@@ -1,4 +1,4 @@
-import type { AdminFailure, Message, Topic, TopicDetail } from './admin-client.js';
+import type { AdminFailure, Group, GroupLag, Message, OffsetReset, Topic, TopicDetail } from './admin-client.js';
 
 /** Human-readable renderings of admin API answers. Pure: every function returns the text, newline-terminated. */
 
@@ -75,6 +75,73 @@ export function formatMessageList(messages: readonly Message[], topic: string, k
       m.keys.join(','),
     ]),
   );
+}
+
+export function formatGroupList(groups: readonly Group[]): string {
+  if (groups.length === 0) return 'no groups\n';
+  return renderTable(
+    ['NAME', 'FIFO', 'MAX ATTEMPTS', 'RETRY BACKOFF'],
+    groups.map((g) => [g.name, g.fifo ? 'yes' : 'no', String(g.maxDeliveryAttempts), retryBackoff(g)]),
+  );
+}
+
+export function formatGroupDetail(group: Group): string {
+  const { initialMs, maxMs, multiplier } = group.retryPolicy;
+  return renderFields([
+    ['name', group.name],
+    ['fifo', group.fifo ? 'yes' : 'no'],
+    ['max attempts', `${group.maxDeliveryAttempts} (deliveries, the first one included)`],
+    ['retry initial', `${initialMs} ms`],
+    ['retry max', `${maxMs} ms`],
+    ['retry multiplier', String(multiplier)],
+    ['dead letters', group.deadLetterTopic],
+  ]);
+}
+
+/** One row per topic and queue the group consumes on this broker, then the totals the broker summed. */
+export function formatGroupLag(lag: GroupLag): string {
+  if (lag.queues.length === 0) return `group ${lag.group} has consumed nothing on this broker yet\n`;
+  return renderTable(
+    ['TOPIC', 'QUEUE', 'COMMITTED', 'MAX', 'READY', 'INFLIGHT', 'OLDEST READY'],
+    [
+      ...lag.queues.map((q) => [
+        q.topic,
+        String(q.queueId),
+        String(q.committedOffset),
+        String(q.maxOffset),
+        String(q.ready),
+        String(q.inflight),
+        q.oldestReadyAgeMs === null ? '-' : formatDuration(q.oldestReadyAgeMs),
+      ]),
+      ['total', '', '', '', String(lag.ready), String(lag.inflight), ''],
+    ],
+  );
+}
+
+export function formatOffsetReset(reset: OffsetReset): string {
+  const table = renderTable(
+    ['QUEUE', 'OFFSET'],
+    reset.offsets.map((o) => [String(o.queueId), String(o.offset)]),
+  );
+  return `reset group ${reset.group} in topic ${reset.topic} to ${reset.to}\n\n${table}`;
+}
+
+/** A duration as people read it, in its two largest units: `850ms`, `42s`, `3m20s`, `5h7m`, `2d4h`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d${hours % 24}h`;
+}
+
+/** `1s x2 up to 10s`: the first retry's delay, multiplied per retry, up to the cap. */
+function retryBackoff(group: Group): string {
+  const { initialMs, maxMs, multiplier } = group.retryPolicy;
+  return `${formatDuration(initialMs)} x${multiplier} up to ${formatDuration(maxMs)}`;
 }
 
 /** What went wrong, for stderr; `server` is the admin URL the command was pointed at. */

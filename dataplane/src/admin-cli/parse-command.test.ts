@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER, parseCommand } from './parse-command.js';
 
+const DEFAULT_GROUP_SPEC = {
+  fifo: false,
+  maxDeliveryAttempts: 17,
+  retryPolicy: { type: 'exponential', initialMs: 1000, maxMs: 10_000, multiplier: 2 },
+};
+
 const run = (argv: string[], env = {}) => {
   const result = parseCommand(argv, env);
   if (result.kind !== 'run') throw new Error(`expected a command, got ${JSON.stringify(result)}`);
@@ -100,5 +106,91 @@ describe('parseCommand', () => {
     expect(usageError(['--server', 'localhost:8082', 'topic', 'list'])).toContain('http:// or https://');
     expect(usageError(['--server', 'ftp://h', 'topic', 'list'])).toContain('http:// or https://');
     expect(usageError(['--token', '', 'topic', 'list'])).toBe('--token "": must not be empty');
+  });
+
+  it('reads each group command with its arguments and flags', () => {
+    expect(run(['group', 'list']).command).toEqual({ kind: 'group-list' });
+    expect(run(['group', 'get', 'billing']).command).toEqual({ kind: 'group-get', group: 'billing' });
+    expect(run(['group', 'delete', 'billing']).command).toEqual({ kind: 'group-delete', group: 'billing' });
+    expect(run(['group', 'lag', 'billing']).command).toEqual({ kind: 'group-lag', group: 'billing' });
+    expect(run(['group', 'reset', 'billing', '--topic', 'orders', '--to', 'earliest']).command).toEqual({
+      kind: 'group-reset',
+      group: 'billing',
+      reset: { topic: 'orders', to: 'earliest' },
+    });
+  });
+
+  it('sends the whole group body, with the defaults for what is not given', () => {
+    expect(run(['group', 'put', 'billing']).command).toEqual({
+      kind: 'group-put',
+      group: 'billing',
+      spec: DEFAULT_GROUP_SPEC,
+    });
+    const flags = ['--fifo', '--max-attempts', '5', '--retry-initial-ms', '2000', '--retry-max-ms', '60000'];
+    expect(run(['group', 'put', 'billing', ...flags, '--retry-multiplier', '1.5']).command).toEqual({
+      kind: 'group-put',
+      group: 'billing',
+      spec: {
+        fifo: true,
+        maxDeliveryAttempts: 5,
+        retryPolicy: { type: 'exponential', initialMs: 2000, maxMs: 60_000, multiplier: 1.5 },
+      },
+    });
+    expect(run(['group', 'put', 'billing', '--retry-max-ms', '30000']).command).toMatchObject({
+      spec: { retryPolicy: { initialMs: 1000, maxMs: 30_000, multiplier: 2 } },
+    });
+  });
+
+  it("rejects a group body the API's GroupSpec refuses, naming the flag", () => {
+    expect(usageError(['group', 'put', 'g', '--max-attempts', '0'])).toMatch(/^--max-attempts "0": /);
+    expect(usageError(['group', 'put', 'g', '--max-attempts', '1001'])).toMatch(/^--max-attempts "1001": /);
+    expect(usageError(['group', 'put', 'g', '--retry-initial-ms', '1500'])).toBe(
+      '--retry-initial-ms "1500": must be whole seconds (a multiple of 1000): clients read whole seconds only',
+    );
+    expect(usageError(['group', 'put', 'g', '--retry-multiplier', '11'])).toMatch(/^--retry-multiplier "11": /);
+    expect(usageError(['group', 'put', 'g', '--retry-initial-ms', '2000', '--retry-max-ms', '1000'])).toBe(
+      '--retry-max-ms "1000": maxMs must not be below initialMs',
+    );
+    expect(usageError(['group', 'put', 'g', '--retry-initial-ms', '20000'])).toBe(
+      '--retry-max-ms (default 10000): maxMs must not be below initialMs',
+    );
+  });
+
+  it('rejects group numbers that are not numbers', () => {
+    expect(usageError(['group', 'put', 'g', '--max-attempts', '2.5'])).toBe(
+      '--max-attempts "2.5": must be a whole number',
+    );
+    expect(usageError(['group', 'put', 'g', '--retry-max-ms', '10s'])).toBe(
+      '--retry-max-ms "10s": must be a whole number',
+    );
+    expect(usageError(['group', 'put', 'g', '--retry-multiplier', 'x2'])).toBe(
+      '--retry-multiplier "x2": must be a number like 2 or 1.5',
+    );
+  });
+
+  it('resets to earliest, latest or a time with a zone, and nothing else', () => {
+    const to = (where: string) => run(['group', 'reset', 'g', '--topic', 't', '--to', where]).command;
+    expect(to('latest')).toMatchObject({ reset: { to: 'latest' } });
+    expect(to('2025-03-01T12:00:00Z')).toMatchObject({ reset: { to: '2025-03-01T12:00:00Z' } });
+    expect(to('2025-03-01T12:00:00.250+02:00')).toMatchObject({ reset: { to: '2025-03-01T12:00:00.250+02:00' } });
+    for (const where of ['yesterday', '2025-03-01T12:00:00', '2025-03-01', '']) {
+      expect(usageError(['group', 'reset', 'g', '--topic', 't', `--to=${where}`])).toContain(
+        'must be earliest, latest, or an ISO-8601 time with a zone',
+      );
+    }
+    expect(usageError(['group', 'reset', 'g', '--to', 'latest'])).toBe('--topic is required');
+    expect(usageError(['group', 'reset', 'g', '--topic', 't'])).toBe('--to is required');
+  });
+
+  it('rejects group commands without NAME and flags of other commands', () => {
+    expect(usageError(['group'])).toBe('missing group command');
+    expect(usageError(['group', 'rename'])).toBe('unknown command "group rename"');
+    expect(usageError(['group', 'lag'])).toBe('group lag needs NAME');
+    expect(usageError(['group', 'get', 'a', 'b'])).toBe('group get: unexpected argument "b"');
+    expect(usageError(['group', 'lag', 'g', '--fifo'])).toBe('group lag takes no --fifo');
+    expect(usageError(['group', 'put', 'g', '--to', 'latest'])).toBe('group put takes no --to');
+    expect(usageError(['topic', 'put', 't', '--type', 'NORMAL', '--queues', '1', '--fifo'])).toBe(
+      'topic put takes no --fifo',
+    );
   });
 });
