@@ -8,7 +8,7 @@ commands:
   broker    the broker: --data-dir DIR --grpc-port 8081 --advertise HOST:PORT --namesrv HOST:PORT --name NAME
             --group GROUP --auto-create --admin-port 8082 --admin-token T --heartbeat-ms 10000
             --flush async|sync --retention-hours 72 --segment-mib 1024 --repair (each also as ROCKETRY_* env)
-  admin     the admin API client: topic list|get|put|delete, message get|find (rocketry admin --help)
+  admin     the admin API client: topic list|get|put|delete, group list|get|put|delete|lag|reset, message get|find (rocketry admin --help)
 `;
 
 const [command, ...args] = process.argv.slice(2);
