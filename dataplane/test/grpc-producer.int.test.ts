@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClientDuplexStream, ClientReadableStream } from '@grpc/grpc-js';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { NotFoundException, PayloadTooLargeException, Producer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Code } from '../src/lib/errors.js';
@@ -213,6 +213,42 @@ describe('gRPC SendMessage type and queue checks', () => {
     expect(await send('normal-only', { message_type: 'NORMAL', queue_id: 1 })).toEqual(['BAD_REQUEST']);
     client.close();
     expect((await readAll(broker, 'normal-only')).kind).toBe('no-new-message');
+  });
+});
+
+describe('gRPC SendMessage bad input', () => {
+  it('answers each bad message with its proto code, stores none of them, and keeps serving', async () => {
+    broker = await startBroker({ autoCreate: false });
+    await broker.topics.put('strict', { queues: 1, messageType: 'NORMAL' });
+    const client = rawClient(broker.endpoint);
+    const send = async (topic: string, extra: Record<string, unknown> = {}, body = Buffer.from('x')) =>
+      (
+        await unaryCall<{ entries: { status: WireStatus }[] }>(client, 'SendMessage', {
+          messages: [
+            {
+              topic: { name: topic },
+              body,
+              system_properties: { message_id: `ID-${suffix()}`, message_type: 'NORMAL', queue_id: 0 },
+              ...extra,
+            },
+          ],
+        })
+      ).entries.map((e) => e.status.code);
+    const many = Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`p${i}`, 'v']));
+    const cases: [string, Record<string, unknown>, Buffer | undefined, string][] = [
+      ['cf illegal topic!', {}, undefined, 'ILLEGAL_TOPIC'],
+      ['no-such-topic', {}, undefined, 'TOPIC_NOT_FOUND'],
+      ['strict', {}, Buffer.alloc(broker.store.config.limits.maxBodyBytes + 1), 'MESSAGE_BODY_TOO_LARGE'],
+      ['strict', { user_properties: many }, undefined, 'MESSAGE_PROPERTIES_TOO_LARGE'],
+      ['strict', { user_properties: { big: 'x'.repeat(20_000) } }, undefined, 'ILLEGAL_MESSAGE_PROPERTY_KEY'],
+      ['strict', { user_properties: { '\u0001bornHost': 'spoofed' } }, undefined, 'ILLEGAL_MESSAGE_PROPERTY_KEY'],
+    ];
+    for (const [topic, extra, body, code] of cases) {
+      expect(await send(topic, extra, body), `${topic} ${JSON.stringify(extra).slice(0, 60)}`).toEqual([code]);
+    }
+    expect((await readAll(broker, 'strict')).kind).toBe('no-new-message');
+    expect(await send('strict')).toEqual(['OK']);
+    client.close();
   });
 });
 
