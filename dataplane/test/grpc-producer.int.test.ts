@@ -221,7 +221,7 @@ describe('gRPC SendMessage bad input', () => {
     broker = await startBroker({ autoCreate: false });
     await broker.topics.put('strict', { queues: 1, messageType: 'NORMAL' });
     const client = rawClient(broker.endpoint);
-    const send = async (topic: string, extra: Record<string, unknown> = {}, body = Buffer.from('x')) =>
+    const send = async (topic: string, extra: Record<string, unknown> = {}, body: Buffer = Buffer.from('x')) =>
       (
         await unaryCall<{ entries: { status: WireStatus }[] }>(client, 'SendMessage', {
           messages: [
