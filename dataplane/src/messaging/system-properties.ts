@@ -9,8 +9,10 @@ const PREFIX = '\u0001';
 
 export const SYSTEM_PROPERTY = {
   bornHost: `${PREFIX}bornHost`,
-  /** On a dead letter: the topic and queue offset the message was dead-lettered from. */
+  /** On a dead letter: the topic the message was dead-lettered from. */
   originTopic: `${PREFIX}originTopic`,
+  /** On a copy in a pop retry topic: the topic the message was sent to (and is delivered as). */
+  retryOf: `${PREFIX}retryOf`,
 } as const;
 
 export interface SplitProperties {

@@ -7,6 +7,7 @@ import type { MessageStore } from '../../storage/message-store.js';
 import type { StoredMessage } from '../../storage/record-codec.js';
 import type { GroupConfig } from '../groups.js';
 import type { QueueOffsetStore } from '../queue-offsets.js';
+import { SYSTEM_PROPERTY } from '../system-properties.js';
 import type { TopicConfig } from '../topics.js';
 import { Arrivals } from './arrivals.js';
 import { ClientLiveness } from './client-liveness.js';
@@ -15,10 +16,15 @@ import { PopJournal } from './pop-journal.js';
 import { PopStates, type Subscription } from './pop-states.js';
 import type { QueuePopState, Unacked } from './queue-pop-state.js';
 import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
+import { isRetryTopic, retryTopicOf } from './retry-topics.js';
 
 export interface ConsumptionDeps {
-  readonly store: Pick<MessageStore, 'read' | 'queueOffsets' | 'onAppended'>;
-  readonly topics: { resolve(name: string): Promise<TopicConfig> };
+  readonly store: Pick<MessageStore, 'read' | 'queueOffsets' | 'onAppended' | 'onSegmentExpiring' | 'append'>;
+  readonly topics: {
+    resolve(name: string): Promise<TopicConfig>;
+    get(name: string): TopicConfig | undefined;
+    put(name: string, config: TopicConfig): Promise<TopicConfig>;
+  };
   readonly groups: { resolve(name: string): Promise<GroupConfig> };
   readonly deadLetters: DeadLetters;
   readonly journal: PopJournal;
@@ -134,6 +140,7 @@ export class Consumption implements QueueOffsetStore {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
     deps.store.onAppended((topic) => this.arrivals.notify(topic));
+    deps.store.onSegmentExpiring((range) => this.rescueExpiring(range));
     const renew = setInterval(() => this.renewLeases(), this.limits.renewEveryMs);
     const rotate = setInterval(() => void this.maybeRotate(), 10_000);
     renew.unref();
@@ -194,7 +201,13 @@ export class Consumption implements QueueOffsetStore {
     const group = await this.deps.groups.resolve(req.group);
     for (;;) {
       const subscription = await this.subscribe(req.group, req.topic);
-      const delivered = await this.popOnce(subscription, group, req);
+      const retry = this.states.get(req.group, retryTopicOf(req.group, req.topic));
+      const delivered = retry ? await this.popOnce(retry, group, req) : [];
+      if (delivered.length < req.batchSize) {
+        delivered.push(
+          ...(await this.popOnce(subscription, group, { ...req, batchSize: req.batchSize - delivered.length })),
+        );
+      }
       const left = deadline - this.deps.clock.now();
       if (delivered.length > 0 || left <= 0 || req.signal?.aborted || this.closed) return delivered;
       await this.arrivals.wait(req.topic, Math.min(left, RECHECK_MS), req.signal);
@@ -260,7 +273,13 @@ export class Consumption implements QueueOffsetStore {
     delete entry.renewFor;
     state.setVisibleAt(entry, this.deps.clock.now() + ms);
     if (ms < RECHECK_MS) setTimeout(() => this.arrivals.notify(subscription.topic), ms).unref();
-    return encodeReceiptHandle({ epoch: this.epoch, queueId, offset, delivery: entry.delivery });
+    return encodeReceiptHandle({
+      epoch: this.epoch,
+      queueId,
+      offset,
+      delivery: entry.delivery,
+      retry: isRetryTopic(subscription.topic),
+    });
   }
 
   /** A FIFO push consumer gave up on a message: dead-letter it now, which also finishes it. */
@@ -401,7 +420,7 @@ export class Consumption implements QueueOffsetStore {
 
   private outstanding(group: string, topic: string, receiptHandle: string) {
     const handle = decodeReceiptHandle(receiptHandle);
-    const subscription = this.states.get(group, topic);
+    const subscription = this.states.get(group, handle.retry ? retryTopicOf(group, topic) : topic);
     const state = subscription?.queues.get(handle.queueId);
     const entry = state?.unacked.get(handle.offset);
     if (!subscription || !state || !entry || handle.epoch !== this.epoch || entry.delivery !== handle.delivery) {
@@ -530,6 +549,7 @@ export class Consumption implements QueueOffsetStore {
         queueId,
         offset: claim.offset,
         delivery: entry.delivery,
+        retry: isRetryTopic(s.topic),
       }),
       attempt: entry.attempt,
       invisibleMs,
@@ -569,6 +589,51 @@ export class Consumption implements QueueOffsetStore {
     this.deps.log.info(
       { group: s.group, topic: s.topic, queueId, offset: claim.offset, attempts: claim.entry.attempt },
       'message dead-lettered',
+    );
+  }
+
+  /**
+   * Retention is about to delete `range` of the commit log: every outstanding (delivered, unacked) message stored
+   * there is copied to its group's retry topic and finished here, so it is delivered again from the copy rather than
+   * lost. The copy starts a new count of delivery attempts; a holder of the old handle gets INVALID_RECEIPT_HANDLE.
+   */
+  private async rescueExpiring(range: { start: bigint; end: bigint }): Promise<void> {
+    let rescued = 0;
+    for (const s of this.states.list()) {
+      for (const [queueId, state] of s.queues) {
+        for (const offset of [...state.unacked.keys()]) {
+          const [message] = (await this.readEntries(s.topic, queueId, offset, 1, this.limits.maxReceiveBytes)).messages;
+          if (!message || message.physicalOffset >= range.end || !state.unacked.has(offset)) continue;
+          const origin = message.properties[SYSTEM_PROPERTY.retryOf] ?? s.topic;
+          const retryTopic = retryTopicOf(s.group, origin);
+          if (!this.deps.topics.get(retryTopic))
+            await this.deps.topics.put(retryTopic, { messageType: 'MIXED', queues: 1 });
+          const retry = this.states.getOrCreate(s.group, retryTopic);
+          if (retry.created) {
+            this.states.journalReset(retry.subscription, 0, Number(this.deps.store.queueOffsets(retryTopic, 0).max));
+          }
+          await this.deps.store.append({
+            topic: retryTopic,
+            queueId: 0,
+            messageId: message.messageId,
+            tag: message.tag,
+            keys: message.keys,
+            properties: { ...message.properties, [SYSTEM_PROPERTY.retryOf]: origin },
+            body: message.body,
+            bornTimestamp: message.bornTimestamp,
+            flags: message.flags,
+          });
+          this.states.journalAck(s, queueId, offset);
+          this.arrivals.notify(origin);
+          rescued++;
+        }
+      }
+    }
+    if (rescued === 0) return;
+    await this.states.durable();
+    this.deps.log.info(
+      { rescued, before: String(range.end) },
+      'unacked messages copied to retry topics ahead of retention',
     );
   }
 

@@ -26,6 +26,7 @@ export class DeadLetters {
 
   async send(group: string, message: StoredMessage): Promise<void> {
     const topic = deadLetterTopicOf(group);
+    const origin = message.properties[SYSTEM_PROPERTY.retryOf] ?? message.topic;
     if (!this.deps.topics.get(topic)) await this.deps.topics.put(topic, { messageType: 'MIXED', queues: 1 });
     await this.deps.store.append({
       topic,
@@ -33,11 +34,16 @@ export class DeadLetters {
       messageId: message.messageId,
       tag: message.tag,
       keys: message.keys,
-      properties: { ...message.properties, [SYSTEM_PROPERTY.originTopic]: message.topic },
+      properties: withoutRetryOf({ ...message.properties, [SYSTEM_PROPERTY.originTopic]: origin }),
       body: message.body,
       bornTimestamp: message.bornTimestamp,
       flags: message.flags,
     });
-    this.deps.onDeadLetter?.(group, message.topic);
+    this.deps.onDeadLetter?.(group, origin);
   }
+}
+
+function withoutRetryOf(properties: Record<string, string>): Record<string, string> {
+  delete properties[SYSTEM_PROPERTY.retryOf];
+  return properties;
 }

@@ -7,13 +7,15 @@ import { Code, DataplaneError } from '../../lib/errors.js';
  */
 export interface ReceiptHandle {
   readonly epoch: number;
+  /** The entry is in the group's retry topic for the message's topic (see retry-topics.ts), not in the topic. */
+  readonly retry: boolean;
   readonly queueId: number;
   readonly offset: number;
   readonly delivery: number;
 }
 
 const VERSION = 1;
-const BYTES = 1 + 4 + 2 + 8 + 4;
+const BYTES = 1 + 4 + 2 + 8 + 4 + 1;
 
 export function encodeReceiptHandle(h: ReceiptHandle): string {
   const buf = Buffer.allocUnsafe(BYTES);
@@ -22,13 +24,19 @@ export function encodeReceiptHandle(h: ReceiptHandle): string {
   buf.writeUInt16BE(h.queueId, 5);
   buf.writeBigUInt64BE(BigInt(h.offset), 7);
   buf.writeUInt32BE(h.delivery, 15);
+  buf.writeUInt8(h.retry ? 1 : 0, 19);
   return buf.toString('base64url');
 }
 
 /** Throws INVALID_RECEIPT_HANDLE for anything this broker did not produce. */
 export function decodeReceiptHandle(text: string | undefined): ReceiptHandle {
   const buf = text ? Buffer.from(text, 'base64url') : Buffer.alloc(0);
-  if (buf.length !== BYTES || buf.readUInt8(0) !== VERSION || buf.toString('base64url') !== text) {
+  if (
+    buf.length !== BYTES ||
+    buf.readUInt8(0) !== VERSION ||
+    buf.readUInt8(19) > 1 ||
+    buf.toString('base64url') !== text
+  ) {
     throw new DataplaneError(Code.INVALID_RECEIPT_HANDLE, 'malformed receipt handle');
   }
   const offset = buf.readBigUInt64BE(7);
@@ -40,5 +48,6 @@ export function decodeReceiptHandle(text: string | undefined): ReceiptHandle {
     queueId: buf.readUInt16BE(5),
     offset: Number(offset),
     delivery: buf.readUInt32BE(15),
+    retry: buf.readUInt8(19) === 1,
   };
 }

@@ -17,7 +17,8 @@ export interface Delivery {
 /**
  * A stored message as a consumer receives it (PROTOCOL.md §7.4). The body digest is CRC32 in unsigned decimal, which
  * the client checks like MD5 at a fraction of the cost; it covers the body as stored and sent (gzip included).
- * A dead letter carries its origin topic in `dead_letter_queue` and keeps its message id.
+ * A dead letter carries its origin topic in `dead_letter_queue` and keeps its message id; a copy from a pop retry
+ * topic is delivered as a message of the topic it was sent to.
  */
 export function toDeliveredMessage(m: StoredMessage, delivery: Delivery, storeHost: string): WireMessage {
   const { user, system } = splitProperties(m.properties);
@@ -42,7 +43,7 @@ export function toDeliveredMessage(m: StoredMessage, delivery: Delivery, storeHo
   if (delivery.invisibleMs !== undefined) sys.invisible_duration = durationFromMs(delivery.invisibleMs);
   if (originTopic !== undefined) sys.dead_letter_queue = { topic: originTopic, message_id: m.messageId };
   return {
-    topic: { name: m.topic, resource_namespace: '' },
+    topic: { name: system[SYSTEM_PROPERTY.retryOf] ?? m.topic, resource_namespace: '' },
     user_properties: user,
     system_properties: sys,
     body: m.body,
