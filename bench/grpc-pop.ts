@@ -1,4 +1,5 @@
-import type { ClientReadableStream, ServiceDefinition } from '@grpc/grpc-js';
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { Http2GrpcClient, methodOf } from './grpc-h2.js';
 import {
   isNotImplemented,
   isSuccess,
@@ -14,8 +15,9 @@ import {
 import { DrainCounter, type DrainResult, type PacedTarget } from './load-harness.js';
 
 /**
- * Pop consumption over the raw protos, as a simple consumer does it: a subscription announced on Telemetry, then
- * `receivers` concurrent ReceiveMessage long polls of `batch` messages, each batch acked with one AckMessage.
+ * Pop consumption over the raw protos, as a simple consumer does it: a subscription announced on Telemetry (grpc-js),
+ * then `receivers` concurrent ReceiveMessage long polls of `batch` messages, each batch acked with one AckMessage
+ * (both on raw HTTP/2, see grpc-h2.ts, over `connections` sessions).
  */
 
 export interface PopOptions {
@@ -40,34 +42,43 @@ interface ReceiveFrame {
 const DEADLINE_SLACK_MS = 3000;
 
 export class PopConsumer {
-  private readonly active = new Set<ClientReadableStream<ReceiveFrame>>();
   private stopped = false;
+  private readonly receiveMethod: MethodDefinition<unknown, unknown>;
+  private readonly ackMethod: MethodDefinition<unknown, unknown>;
 
   private constructor(
     private readonly options: PopOptions,
-    private readonly clients: MessagingClient[],
+    service: ServiceDefinition,
+    private readonly setup: MessagingClient,
+    private readonly clients: Http2GrpcClient[],
     private readonly endTelemetry: () => void,
     private readonly queue: unknown,
-  ) {}
+  ) {
+    this.receiveMethod = methodOf(service, 'ReceiveMessage');
+    this.ackMethod = methodOf(service, 'AckMessage');
+  }
 
   /** Subscribes the group where the topic ends now (before anything is published), on its own connections. */
   static async open(options: PopOptions, service: ServiceDefinition): Promise<PopConsumer> {
-    const clients = Array.from({ length: options.connections }, () => new MessagingClient(options.endpoint, service));
-    const first = clients[0] as MessagingClient;
+    const setup = new MessagingClient(options.endpoint, service);
     try {
-      const route = await first.unary<{ status?: WireStatus; message_queues?: unknown[] }>('QueryRoute', {
+      const route = await setup.unary<{ status?: WireStatus; message_queues?: unknown[] }>('QueryRoute', {
         topic: { name: options.topic },
         endpoints: { scheme: 'IPv4', addresses: [] },
       });
       if (!isSuccess(route.status)) throw new StatusError('QueryRoute', route.status);
-      const { reply, end } = await first.telemetry(
+      const { reply, end } = await setup.telemetry(
         simpleConsumerSettings(options.endpoint, options.group, options.topic),
       );
       if (isNotImplemented(reply.status)) throw new ConsumptionUnavailable('Telemetry answered NOT_IMPLEMENTED');
       if (!isSuccess(reply.status)) throw new StatusError('Telemetry', reply.status);
-      return new PopConsumer(options, clients, end, route.message_queues?.[0]);
+      const clients = Array.from(
+        { length: options.connections },
+        () => new Http2GrpcClient(options.endpoint, setup.clientId),
+      );
+      return new PopConsumer(options, service, setup, clients, end, route.message_queues?.[0]);
     } catch (err) {
-      for (const c of clients) c.close();
+      setup.close();
       throw err;
     }
   }
@@ -78,7 +89,7 @@ export class PopConsumer {
    */
   async receive(r: number, pollMs = this.options.pollMs): Promise<ReceivedMessage[]> {
     if (this.stopped) return [];
-    const client = this.clients[r % this.clients.length] as MessagingClient;
+    const client = this.clients[r % this.clients.length] as Http2GrpcClient;
     const request = {
       group: { name: this.options.group },
       message_queue: this.queue,
@@ -90,10 +101,7 @@ export class PopConsumer {
     };
     let frames: ReceiveFrame[];
     try {
-      frames = await client.stream<ReceiveFrame>('ReceiveMessage', request, pollMs + DEADLINE_SLACK_MS, (call) => {
-        this.active.add(call);
-        call.on('close', () => this.active.delete(call));
-      });
+      frames = await client.serverStream<ReceiveFrame>(this.receiveMethod, request, pollMs + DEADLINE_SLACK_MS);
     } catch (err) {
       if (this.stopped) return [];
       throw err;
@@ -108,8 +116,8 @@ export class PopConsumer {
   /** Acks a whole batch with one AckMessage; every entry must succeed. */
   async ack(r: number, messages: readonly ReceivedMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const client = this.clients[r % this.clients.length] as MessagingClient;
-    const response = await client.unary<{ status?: WireStatus; entries?: { status?: WireStatus }[] }>('AckMessage', {
+    const client = this.clients[r % this.clients.length] as Http2GrpcClient;
+    const response = await client.unary<{ status?: WireStatus }>(this.ackMethod, {
       group: { name: this.options.group },
       topic: { name: this.options.topic },
       entries: messages.map((m) => ({
@@ -151,13 +159,14 @@ export class PopConsumer {
   /** Ends the polls in flight (they may hold messages the broker made invisible; nobody acks those). */
   stop(): void {
     this.stopped = true;
-    for (const call of this.active) call.cancel();
+    for (const client of this.clients) client.cancelAll();
   }
 
   close(): void {
     this.stop();
     this.endTelemetry();
     for (const c of this.clients) c.close();
+    this.setup.close();
   }
 }
 
@@ -179,7 +188,12 @@ export async function drainBacklog(consumer: PopConsumer, expected: number, capM
 }
 
 /** (d): a fixed-rate publisher (due messages go out together, 32 at most per SendMessage) and a pop consumer. */
-export function popLatencyTarget(consumer: PopConsumer, publisher: MessagingClient, topic: string): PacedTarget {
+export function popLatencyTarget(
+  consumer: PopConsumer,
+  publisher: Http2GrpcClient,
+  send: MethodDefinition<unknown, unknown>,
+  topic: string,
+): PacedTarget {
   const ids = new MessageIds();
   let errors = 0;
   let running: Promise<void> = Promise.resolve();
@@ -203,7 +217,7 @@ export function popLatencyTarget(consumer: PopConsumer, publisher: MessagingClie
     publish(bodies) {
       for (let at = 0; at < bodies.length; at += 32) {
         const messages = bodies.slice(at, at + 32).map((body) => normalMessage(topic, ids.next(), body));
-        publisher.unary<SendResponse>('SendMessage', { messages }).then(
+        publisher.unary<SendResponse>(send, { messages }).then(
           (response) => {
             if (!isSuccess(response.status)) errors += messages.length;
           },

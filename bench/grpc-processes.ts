@@ -107,7 +107,7 @@ function processHandle(child: ChildProcess, endpoint: string, exited: Promise<nu
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const done = await Promise.race([exited, sleep(STOP_TIMEOUT_MS).then(() => undefined)]);
+      const done = await Promise.race([exited, idle(STOP_TIMEOUT_MS).then(() => undefined)]);
       if (done === undefined) {
         child.kill('SIGKILL');
         await exited;
@@ -141,6 +141,8 @@ async function isReady(url: string): Promise<boolean> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A sleep that never keeps the process alive: for the losing side of a race. */
+const idle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** CPU seconds (user + system, all threads) of a process so far, from /proc/<pid>/stat; NaN once it is gone. */
 export async function processCpuSeconds(pid: number): Promise<number> {

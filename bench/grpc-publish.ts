@@ -1,10 +1,12 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { Producer } from 'rocketmq-client-nodejs';
+import { Http2GrpcClient, methodOf } from './grpc-h2.js';
 import {
   isSuccess,
   loadMessagingService,
   MessageIds,
   MessagingClient,
+  newClientId,
   normalMessage,
   type SendResponse,
   StatusError,
@@ -53,6 +55,8 @@ export class BatchTemplate {
   }
 }
 
+export type Transport = 'http2' | 'grpc-js';
+
 export interface BatchLoadOptions extends Window {
   readonly endpoint: string;
   readonly topic: string;
@@ -61,29 +65,42 @@ export interface BatchLoadOptions extends Window {
   readonly window: number;
   readonly connections: number;
   readonly body: Buffer;
+  /** How the generator calls SendMessage: raw HTTP/2 (default, cheapest) or a grpc-js client. */
+  readonly transport?: Transport;
 }
+
+type Sender = { send(request: Buffer): Promise<SendResponse>; close(): void };
 
 /** (b): `window` requests of `batch` messages in flight over several connections, each answer checked per entry. */
 export async function batchPublish(options: BatchLoadOptions): Promise<ClosedLoopResult> {
   const service = loadMessagingService();
-  const clients = Array.from({ length: options.connections }, () => new MessagingClient(options.endpoint, service));
-  const templates = clients.map(() => new BatchTemplate(service, options.topic, options.batch, options.body));
+  const clientId = newClientId();
+  const senders: Sender[] = Array.from({ length: options.connections }, () => {
+    if (options.transport === 'grpc-js') {
+      const client = new MessagingClient(options.endpoint, service);
+      return { send: (request) => client.sendEncoded(request), close: () => client.close() };
+    }
+    const client = new Http2GrpcClient(options.endpoint, clientId);
+    const method = methodOf(service, 'SendMessage');
+    return { send: (request) => client.unary<SendResponse>(method, request), close: () => client.close() };
+  });
+  const templates = senders.map(() => new BatchTemplate(service, options.topic, options.batch, options.body));
   try {
     // One call per connection first: the topic is created and every connection is up before the clock starts.
-    await Promise.all(clients.map((c, i) => sendChecked(c, (templates[i] as BatchTemplate).next())));
+    await Promise.all(senders.map((c, i) => sendChecked(c, (templates[i] as BatchTemplate).next())));
     const warm = options.connections * options.batch;
     const result = await closedLoop(options.window, options, (worker) => {
-      const i = worker % clients.length;
-      return sendChecked(clients[i] as MessagingClient, (templates[i] as BatchTemplate).next());
+      const i = worker % senders.length;
+      return sendChecked(senders[i] as Sender, (templates[i] as BatchTemplate).next());
     });
     return { ...result, totalMessages: result.totalMessages + warm };
   } finally {
-    for (const c of clients) c.close();
+    for (const c of senders) c.close();
   }
 }
 
-async function sendChecked(client: MessagingClient, request: Buffer): Promise<number> {
-  const response: SendResponse = await client.sendEncoded(request);
+async function sendChecked(sender: Sender, request: Buffer): Promise<number> {
+  const response = await sender.send(request);
   if (!isSuccess(response.status)) throw new StatusError('SendMessage', response.status);
   for (const entry of response.entries ?? []) {
     if (!isSuccess(entry.status)) throw new StatusError('SendMessage entry', entry.status);

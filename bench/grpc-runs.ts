@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Http2GrpcClient, methodOf } from './grpc-h2.js';
 import { ConsumptionUnavailable, drainBacklog, PopConsumer, popLatencyTarget } from './grpc-pop.js';
 import {
   type CpuUse,
@@ -9,8 +10,8 @@ import {
   startBroker,
   startEmptyServer,
 } from './grpc-processes.js';
-import { batchPublish, officialPublish } from './grpc-publish.js';
-import { loadMessagingService, MessagingClient } from './grpc-wire.js';
+import { batchPublish, officialPublish, type Transport } from './grpc-publish.js';
+import { loadMessagingService, newClientId } from './grpc-wire.js';
 import type { ClosedLoopResult, DrainResult, LatencyResult } from './load-harness.js';
 import { pacedLatency } from './load-harness.js';
 
@@ -27,6 +28,8 @@ export interface RunSettings {
   readonly batch: number;
   readonly window: number;
   readonly connections: number;
+  /** How (b) calls SendMessage; raw HTTP/2 unless 'grpc-js'. */
+  readonly transport: Transport;
   /** (c), (d) */
   readonly receivers: number;
   readonly latency: { ratePerSec: number; warmupMs: number; durationMs: number; graceMs: number };
@@ -146,9 +149,9 @@ async function popLatency(
 ): Promise<LatencyResult | NotAvailable> {
   const consumer = await openConsumer({ ...options, pollMs: 5000 }, service);
   if (!isAvailable(consumer)) return consumer;
-  const publisher = new MessagingClient(endpoint, service);
+  const publisher = new Http2GrpcClient(endpoint, newClientId());
   try {
-    return await pacedLatency(popLatencyTarget(consumer, publisher, options.topic), {
+    return await pacedLatency(popLatencyTarget(consumer, publisher, methodOf(service, 'SendMessage'), options.topic), {
       ...settings.latency,
       bodyBytes: settings.body.length,
     });

@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import {
   type Client,
   type ClientDuplexStream,
-  type ClientReadableStream,
   credentials,
   Metadata,
   type MethodDefinition,
@@ -85,6 +84,18 @@ export interface ReceivedMessage {
   body?: Buffer;
 }
 
+/** The headers the official client sends on every call (PROTOCOL.md §2). */
+export function metadataHeaders(clientId: string): Record<string, string> {
+  return {
+    'x-mq-protocol': 'v2',
+    'x-mq-client-id': clientId,
+    'x-mq-language': 'HTTP',
+    'x-mq-client-version': '1.0.8',
+  };
+}
+
+export const newClientId = () => `${hostname()}@${process.pid}@bench@${randomBytes(4).toString('hex')}`;
+
 type Callback = (err: Error | null, res: unknown) => void;
 type RawClient = Client & Record<string, (...args: unknown[]) => unknown>;
 
@@ -112,13 +123,9 @@ export class MessagingClient {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': 16 << 20,
     }) as RawClient;
-    this.clientId = `${hostname()}@${process.pid}@bench@${randomBytes(4).toString('hex')}`;
-    // The headers the official client sends on every call (PROTOCOL.md §2).
+    this.clientId = newClientId();
     this.metadata = new Metadata();
-    this.metadata.set('x-mq-protocol', 'v2');
-    this.metadata.set('x-mq-client-id', this.clientId);
-    this.metadata.set('x-mq-language', 'HTTP');
-    this.metadata.set('x-mq-client-version', '1.0.8');
+    for (const [key, value] of Object.entries(metadataHeaders(this.clientId))) this.metadata.set(key, value);
   }
 
   unary<Res extends { status?: WireStatus }>(rpc: string, request: unknown, timeoutMs = 10_000): Promise<Res> {
@@ -132,24 +139,6 @@ export class MessagingClient {
 
   sendEncoded(request: Buffer): Promise<SendResponse> {
     return this.unary<SendResponse>('SendEncoded', request);
-  }
-
-  /** A server-streaming call; resolves with every frame once the stream ends. */
-  stream<Frame>(
-    rpc: string,
-    request: unknown,
-    timeoutMs: number,
-    onCall?: (call: ClientReadableStream<Frame>) => void,
-  ) {
-    return new Promise<Frame[]>((resolve, reject) => {
-      const method = this.client[rpc] as (req: unknown, md: Metadata, opts: object) => ClientReadableStream<Frame>;
-      const call = method.call(this.client, request, this.metadata, { deadline: Date.now() + timeoutMs });
-      const frames: Frame[] = [];
-      call.on('data', (frame: Frame) => frames.push(frame));
-      call.on('error', reject);
-      call.on('end', () => resolve(frames));
-      onCall?.(call);
-    });
   }
 
   /**

@@ -61,7 +61,7 @@ export async function runGrpcBench(options: GrpcBenchOptions): Promise<void> {
     say(`grpc bench: node ${process.version}, ${cpus().length} cpus, load ${loadText()}, data in ${root}`);
     say(
       `${options.repeats} round(s); ${s.durationMs / 1000} s per load after ${s.warmupMs / 1000} s warm-up; ` +
-        `(a) ${s.senders} senders; (b) ${s.batch}/call, ${s.window} calls in flight over ${s.connections} connections; ` +
+        `(a) ${s.senders} senders; (b) ${s.batch}/call, ${s.window} calls in flight over ${s.connections} ${s.transport} connections; ` +
         `(c) ${s.receivers} receivers, cap ${s.consumeCapMs / 1000} s; (d) ${s.latency.ratePerSec}/s for ${s.latency.durationMs / 1000} s`,
     );
     const unavailable: Record<string, string | undefined> = {
