@@ -135,6 +135,8 @@ export interface LatencyResult {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly measured: number;
+  /** Measured messages that arrived, per second from the first one's scheduled send to the last arrival. */
+  readonly deliveredPerSec: number;
   /** Measured messages that never arrived within the grace time. */
   readonly lost: number;
   readonly duplicates: number;
@@ -153,6 +155,7 @@ export async function pacedLatency(
   const latencies = new Samples();
   let received = 0;
   let duplicates = 0;
+  let lastArrival = 0;
   let allArrived: () => void = () => {};
   const arrived = new Promise<void>((resolve) => {
     allArrived = resolve;
@@ -167,7 +170,10 @@ export async function pacedLatency(
       return;
     }
     seen[seq] = 1;
-    if (seq >= firstMeasured) latencies.push(now - view.readDoubleLE(0));
+    if (seq >= firstMeasured) {
+      latencies.push(now - view.readDoubleLE(0));
+      lastArrival = now;
+    }
     if (++received === total) allArrived();
   });
   const started = performance.now() + TICK_MS;
@@ -190,10 +196,12 @@ export async function pacedLatency(
     };
     setTimeout(tick, TICK_MS);
   });
-  await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, options.graceMs))]);
+  await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, options.graceMs).unref())]);
   await target.stop();
   // A message that never arrived took forever: lost ones rank last, so losing over 1 % makes p99 infinite.
-  const lost = total - firstMeasured - latencies.count;
+  const delivered = latencies.count;
+  const lost = total - firstMeasured - delivered;
+  const measureFrom = started + (firstMeasured / options.ratePerSec) * 1000;
   for (let i = 0; i < lost; i++) latencies.push(Number.POSITIVE_INFINITY);
   const [p50Ms = Number.NaN, p99Ms = Number.NaN, maxMs = Number.NaN] = latencies.percentiles(0.5, 0.99, 1);
   return {
@@ -202,6 +210,7 @@ export async function pacedLatency(
     p99Ms,
     maxMs,
     measured: total - firstMeasured,
+    deliveredPerSec: delivered === 0 ? 0 : delivered / ((lastArrival - measureFrom) / 1000),
     lost,
     duplicates,
     publishErrors: target.errors,
