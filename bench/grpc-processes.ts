@@ -12,6 +12,18 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export type FlushMode = 'async' | 'sync';
 
+/** Children still running; killed if the bench process exits without stopping them (a crash, an uncaught error). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
 export interface ServerProcess {
   readonly pid: number;
   readonly endpoint: string;
@@ -47,7 +59,7 @@ export async function startBroker(options: BrokerOptions): Promise<ServerProcess
   const grpcPort = await freePort();
   const adminPort = await freePort();
   const nodeFlags = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
-  const child = spawn(
+  const child = spawnTracked(
     process.execPath,
     [
       ...nodeFlags,
@@ -81,7 +93,7 @@ export async function startBroker(options: BrokerOptions): Promise<ServerProcess
 /** bench/grpc-empty-server.ts in its own Node process, so it gets a core of its own like the broker. */
 export async function startEmptyServer(): Promise<ServerProcess> {
   const script = fileURLToPath(new URL('./grpc-empty-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', script], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -97,6 +109,8 @@ export async function startEmptyServer(): Promise<ServerProcess> {
   });
   return processHandle(child, `127.0.0.1:${port}`, exited);
 }
+
+const spawnTracked = (...args: Parameters<typeof spawn>) => track(spawn(...args));
 
 function processHandle(child: ChildProcess, endpoint: string, exited: Promise<number | string>): ServerProcess {
   const pid = child.pid as number;

@@ -51,10 +51,9 @@ export async function runGrpcBench(options: GrpcBenchOptions): Promise<void> {
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const profileRoot = options.cpuProfile ? join(options.resultsDir, `grpc-profiles-${stamp}`) : undefined;
   const removeRoot = () => rmSync(root, { recursive: true, force: true });
-  const onInterrupt = () => {
-    removeRoot();
-    process.exit(130);
-  };
+  const onInterrupt = () => process.exit(130);
+  // Also on a crash: child servers are killed on exit (grpc-processes.ts), their data goes with them.
+  process.once('exit', removeRoot);
   process.once('SIGINT', onInterrupt);
   try {
     const s = options.settings;
@@ -88,6 +87,7 @@ export async function runGrpcBench(options: GrpcBenchOptions): Promise<void> {
     say(`results: ${file}`);
   } finally {
     process.off('SIGINT', onInterrupt);
+    process.off('exit', removeRoot);
     removeRoot();
   }
 }
