@@ -198,9 +198,13 @@ export function popLatencyTarget(
   let errors = 0;
   let running: Promise<void> = Promise.resolve();
   let failure: unknown;
+  let lastError: unknown;
   return {
     get errors() {
       return errors;
+    },
+    get firstError() {
+      return lastError;
     },
     async start(onReceive) {
       running = consumer
@@ -219,10 +223,13 @@ export function popLatencyTarget(
         const messages = bodies.slice(at, at + 32).map((body) => normalMessage(topic, ids.next(), body));
         publisher.unary<SendResponse>(send, { messages }).then(
           (response) => {
-            if (!isSuccess(response.status)) errors += messages.length;
-          },
-          () => {
+            if (isSuccess(response.status)) return;
             errors += messages.length;
+            lastError ??= new StatusError('SendMessage', response.status);
+          },
+          (err: unknown) => {
+            errors += messages.length;
+            lastError ??= err;
           },
         );
       }

@@ -32,7 +32,7 @@ export interface RunSettings {
   readonly transport: Transport;
   /** (c), (d) */
   readonly receivers: number;
-  readonly latency: { ratePerSec: number; warmupMs: number; durationMs: number; graceMs: number };
+  readonly latency: { ratePerSec: number; warmupMs: number; durationMs: number; graceMs: number; tickMs: number };
 }
 
 export type Measured<T> = T & { cpu: CpuUse };
@@ -189,7 +189,7 @@ const drainText = (r: Measured<DrainResult>) =>
   `${n(r.messagesPerSec).padStart(8)} msg/s  ${n(r.consumed)} in ${r.seconds.toFixed(1)} s${r.drained ? '' : ' (cap reached)'}  ${cpuText(r.cpu)}`;
 export const latencyText = (r: LatencyResult) =>
   `latency @${n(r.ratePerSec)}/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  max ${r.maxMs.toFixed(1)} ms` +
-  `${r.lost ? `  LOST ${n(r.lost)} (delivered ${n(r.deliveredPerSec)}/s)` : ''}${r.duplicates ? `  dup ${n(r.duplicates)}` : ''}${r.publishErrors ? `  publish errors ${n(r.publishErrors)}` : ''}`;
+  `${r.lost ? `  LOST ${n(r.lost)} (delivered ${n(r.deliveredPerSec)}/s)` : ''}${r.duplicates ? `  dup ${n(r.duplicates)}` : ''}${r.publishErrors ? `  publish errors ${n(r.publishErrors)} (first: ${r.firstPublishError ?? '?'})` : ''}`;
 
 export const dirsFor = (root: string, flush: FlushMode, round: number, cpuProfRoot?: string) => ({
   dataDir: join(root, `${flush}-${round}`),

@@ -126,6 +126,8 @@ export interface PacedTarget {
   /** Publishes bodies that fell due together; failures are counted by the target and reported as `errors`. */
   publish(bodies: Buffer[]): void;
   readonly errors: number;
+  /** The first publish failure, for the report. */
+  readonly firstError?: unknown;
   stop(): Promise<void>;
 }
 
@@ -141,14 +143,19 @@ export interface LatencyResult {
   readonly lost: number;
   readonly duplicates: number;
   readonly publishErrors: number;
+  readonly firstPublishError?: string;
 }
 
-const TICK_MS = 1;
+export interface PacedOptions extends Window {
+  readonly ratePerSec: number;
+  readonly bodyBytes: number;
+  readonly graceMs: number;
+  /** How often due messages go out (together, one publish call for the gRPC target); 1 ms by default. */
+  readonly tickMs?: number;
+}
 
-export async function pacedLatency(
-  target: PacedTarget,
-  options: Window & { ratePerSec: number; bodyBytes: number; graceMs: number },
-): Promise<LatencyResult> {
+export async function pacedLatency(target: PacedTarget, options: PacedOptions): Promise<LatencyResult> {
+  const tickMs = options.tickMs ?? 1;
   const total = Math.round(((options.warmupMs + options.durationMs) / 1000) * options.ratePerSec);
   const firstMeasured = Math.round((options.warmupMs / 1000) * options.ratePerSec);
   const seen = new Uint8Array(total);
@@ -176,7 +183,7 @@ export async function pacedLatency(
     }
     if (++received === total) allArrived();
   });
-  const started = performance.now() + TICK_MS;
+  const started = performance.now() + tickMs;
   let sent = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
@@ -191,10 +198,10 @@ export async function pacedLatency(
         }
         target.publish(bodies);
       }
-      if (sent < total) setTimeout(tick, TICK_MS);
+      if (sent < total) setTimeout(tick, tickMs);
       else resolve();
     };
-    setTimeout(tick, TICK_MS);
+    setTimeout(tick, tickMs);
   });
   await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, options.graceMs).unref())]);
   await target.stop();
@@ -214,5 +221,6 @@ export async function pacedLatency(
     lost,
     duplicates,
     publishErrors: target.errors,
+    ...(target.firstError !== undefined && { firstPublishError: String(target.firstError) }),
   };
 }

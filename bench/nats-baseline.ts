@@ -20,7 +20,7 @@ export interface NatsOptions {
   readonly durationMs: number;
   readonly consumeCapMs: number;
   readonly ackEvery: number;
-  readonly latency: { ratePerSec: number; warmupMs: number; durationMs: number; graceMs: number };
+  readonly latency: { ratePerSec: number; warmupMs: number; durationMs: number; graceMs: number; tickMs: number };
 }
 
 /** Why NATS cannot serve as a baseline here, or undefined when it can. */

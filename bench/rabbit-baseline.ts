@@ -18,7 +18,7 @@ export interface RabbitOptions {
   readonly consumeCapMs: number;
   readonly ackEvery: number;
   readonly prefetch: number;
-  readonly latency: { ratePerSec: number; warmupMs: number; durationMs: number; graceMs: number };
+  readonly latency: { ratePerSec: number; warmupMs: number; durationMs: number; graceMs: number; tickMs: number };
 }
 
 const open = (url: string) => connect(url, { noDelay: true, timeout: 2000 });

@@ -35,6 +35,7 @@ const benches: Record<string, () => Promise<void>> = {
           warmupMs: 1000,
           durationMs: envNumber('BENCH_LATENCY_SECONDS', durationMs / 1000) * 1000,
           graceMs: 2000,
+          tickMs: envNumber('BENCH_LATENCY_TICK_MS', 1),
         },
       },
       baselineWindow: window * batch,
@@ -67,7 +68,8 @@ if (!bench) {
       '  env: BENCH_REPEATS (3), BENCH_SECONDS per scenario (storage 4, grpc 3), BENCH_STORAGE_GB memory-run volume (5)\n' +
       '  grpc: BENCH_GRPC_SENDERS (16), BENCH_GRPC_BATCH (32), BENCH_GRPC_WINDOW calls in flight (16),\n' +
       '    BENCH_GRPC_CONNECTIONS (4), BENCH_GRPC_RECEIVERS (4), BENCH_CONSUME_SECONDS cap (2 × BENCH_SECONDS),\n' +
-      '    BENCH_LATENCY_RATE msgs/s (5000), BENCH_LATENCY_SECONDS (3), BENCH_CPU_PROFILE=1 (broker --cpu-prof),\n' +
+      '    BENCH_LATENCY_RATE msgs/s (5000), BENCH_LATENCY_SECONDS (3), BENCH_LATENCY_TICK_MS publish every (1),\n' +
+      '    BENCH_CPU_PROFILE=1 (broker --cpu-prof),\n' +
       '    BENCH_GRPC_BUILD=0 (skip npm run build), BENCH_GRPC_CLIENT=grpc-js ((b) on grpc-js, not raw HTTP/2),\n' +
       '    BENCH_NATS_URL (127.0.0.1:4222),\n' +
       '    BENCH_RABBIT_URL (amqp://guest:guest@127.0.0.1:5672)',
