@@ -5,7 +5,7 @@ import { type BrokerConfig, brokerDefaults, ConfigError, devDefaults, parseBroke
 import { systemClock } from './lib/clock.js';
 import { BrokerPermission } from './messaging/broker-permission.js';
 import { Groups } from './messaging/groups.js';
-import { openConsumption } from './messaging/pop/consumption.js';
+import { openConsumption } from './messaging/pop/open-consumption.js';
 import { Topics } from './messaging/topics.js';
 import { createRegistry, registerConsumerGauges } from './metrics/registry.js';
 import { NameServerClient } from './namesrv/namesrv-client.js';

@@ -5,7 +5,7 @@ import type { Clock } from '../src/lib/clock.js';
 import { systemClock } from '../src/lib/clock.js';
 import { BrokerPermission } from '../src/messaging/broker-permission.js';
 import { Groups } from '../src/messaging/groups.js';
-import { openConsumption } from '../src/messaging/pop/consumption.js';
+import { openConsumption } from '../src/messaging/pop/open-consumption.js';
 import { retryTopicOf } from '../src/messaging/pop/retry-topics.js';
 import { Topics } from '../src/messaging/topics.js';
 import type { MessageStore } from '../src/storage/message-store.js';

@@ -5,25 +5,29 @@
 export class Arrivals {
   private readonly waiters = new Map<string, Set<() => void>>();
 
-  /** Resolves on the next `notify(topic)`, after `ms`, or when `signal` aborts, whichever is first. */
-  wait(topic: string, ms: number, signal?: AbortSignal): Promise<void> {
+  /** Resolves on the next `notify` of one of `topics`, after `ms`, or when `signal` aborts, whichever is first. */
+  wait(topics: readonly string[], ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      let set = this.waiters.get(topic);
-      if (!set) {
-        set = new Set();
-        this.waiters.set(topic, set);
-      }
-      const waiters = set;
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
-        waiters.delete(done);
-        if (waiters.size === 0 && this.waiters.get(topic) === waiters) this.waiters.delete(topic);
+        for (const topic of topics) {
+          const set = this.waiters.get(topic);
+          set?.delete(done);
+          if (set?.size === 0) this.waiters.delete(topic);
+        }
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
       signal?.addEventListener('abort', done);
-      waiters.add(done);
+      for (const topic of topics) {
+        let set = this.waiters.get(topic);
+        if (!set) {
+          set = new Set();
+          this.waiters.set(topic, set);
+        }
+        set.add(done);
+      }
     });
   }
 

@@ -7,16 +7,22 @@ import type { MessageStore } from '../../storage/message-store.js';
 import type { StoredMessage } from '../../storage/record-codec.js';
 import type { GroupConfig } from '../groups.js';
 import type { QueueOffsetStore } from '../queue-offsets.js';
-import { SYSTEM_PROPERTY } from '../system-properties.js';
 import type { TopicConfig } from '../topics.js';
 import { Arrivals } from './arrivals.js';
-import { ClientLiveness } from './client-liveness.js';
-import { type DeadLetterDeps, DeadLetters } from './dead-letters.js';
-import { PopJournal } from './pop-journal.js';
+import type { ClientLiveness } from './client-liveness.js';
+import { lagOf, type QueueLag } from './consumer-lag.js';
+import type { DeadLetters } from './dead-letters.js';
+import { releaseLeases, renewLeases } from './leases.js';
+import type { PopJournal } from './pop-journal.js';
 import { PopStates, type Subscription } from './pop-states.js';
 import type { QueuePopState, Unacked } from './queue-pop-state.js';
+import { readEntries, readOne } from './queue-reader.js';
 import { decodeReceiptHandle, encodeReceiptHandle } from './receipt-handle.js';
+import { ReceiveAttempts } from './receive-attempts.js';
+import { rescueExpiring } from './retention-rescue.js';
 import { isRetryTopic, retryTopicOf } from './retry-topics.js';
+
+export type { QueueLag } from './consumer-lag.js';
 
 export interface ConsumptionDeps {
   readonly store: Pick<MessageStore, 'read' | 'queueOffsets' | 'onAppended' | 'onSegmentExpiring' | 'append'>;
@@ -58,10 +64,6 @@ const DEFAULT_LIMITS: ConsumptionLimits = {
   maxPendingReceives: 10_000,
 };
 
-/** How long a receive's answer is kept for a retry with the same attempt id, and how many answers are kept. */
-const ATTEMPT_TTL_MS = 60_000;
-const MAX_ATTEMPTS_KEPT = 10_000;
-
 /** Entries of one queue a receive steps over through its filter before it moves on (or waits). */
 const MAX_FILTERED_SCAN = 8192;
 
@@ -85,19 +87,6 @@ export interface ReceiveRequest {
   /** How long to hold the call when nothing is ready. */
   readonly pollMs: number;
   readonly signal?: AbortSignal;
-}
-
-export interface QueueLag {
-  readonly topic: string;
-  readonly queueId: number;
-  readonly committedOffset: number;
-  readonly maxOffset: number;
-  readonly ready: number;
-  readonly inflight: number;
-  /** Null when nothing is ready. */
-  readonly oldestReadyAgeMs: number | null;
-  /** Since the message at the committed offset was stored; null when everything is consumed. */
-  readonly oldestUnconsumedAgeMs: number | null;
 }
 
 export interface Delivered {
@@ -131,7 +120,7 @@ export class Consumption implements QueueOffsetStore {
   private readonly timers: NodeJS.Timeout[] = [];
   private rotating: Promise<void> | undefined;
   private pendingReceives = 0;
-  private readonly attempts = new Map<string, { delivered: Delivered[]; expires: number }>();
+  private readonly attempts = new ReceiveAttempts<Delivered>();
   private closed = false;
 
   private constructor(
@@ -140,8 +129,23 @@ export class Consumption implements QueueOffsetStore {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
     deps.store.onAppended((topic) => this.arrivals.notify(topic));
-    deps.store.onSegmentExpiring((range) => this.rescueExpiring(range));
-    const renew = setInterval(() => this.renewLeases(), this.limits.renewEveryMs);
+    deps.store.onSegmentExpiring((range) =>
+      rescueExpiring(
+        {
+          states,
+          store: deps.store,
+          topics: deps.topics,
+          notify: (topic) => this.arrivals.notify(topic),
+          maxMessageBytes: this.limits.maxReceiveBytes,
+          log: deps.log,
+        },
+        range,
+      ),
+    );
+    const renew = setInterval(
+      () => renewLeases(states, deps.liveness, deps.clock.now(), this.limits),
+      this.limits.renewEveryMs,
+    );
     const rotate = setInterval(() => void this.maybeRotate(), 10_000);
     renew.unref();
     rotate.unref();
@@ -181,7 +185,11 @@ export class Consumption implements QueueOffsetStore {
    * already holds its maximum of receives.
    */
   async receive(req: ReceiveRequest): Promise<Delivered[]> {
-    const repeated = this.repeatedAttempt(req);
+    const now = this.deps.clock.now();
+    const repeated =
+      req.attemptId && req.renewFor
+        ? this.attempts.repeated(req.renewFor, req.attemptId, now, (d) => this.isCurrent(req, d.receiptHandle))
+        : [];
     if (repeated.length > 0) return repeated;
     if (this.pendingReceives >= this.limits.maxPendingReceives) {
       throw new DataplaneError(Code.TOO_MANY_REQUESTS, `this broker holds ${this.pendingReceives} receives already`);
@@ -189,7 +197,9 @@ export class Consumption implements QueueOffsetStore {
     this.pendingReceives++;
     try {
       const delivered = await this.poll(req);
-      if (req.attemptId && req.renewFor && delivered.length > 0) this.rememberAttempt(req, delivered);
+      if (req.attemptId && req.renewFor && delivered.length > 0) {
+        this.attempts.remember(req.renewFor, req.attemptId, this.deps.clock.now(), delivered);
+      }
       return delivered;
     } finally {
       this.pendingReceives--;
@@ -210,41 +220,9 @@ export class Consumption implements QueueOffsetStore {
       }
       const left = deadline - this.deps.clock.now();
       if (delivered.length > 0 || left <= 0 || req.signal?.aborted || this.closed) return delivered;
-      await this.arrivals.wait(req.topic, Math.min(left, RECHECK_MS), req.signal);
+      const topics = [req.topic, retryTopicOf(req.group, req.topic)];
+      await this.arrivals.wait(topics, Math.min(left, RECHECK_MS), req.signal);
     }
-  }
-
-  /** What an earlier poll with this attempt id delivered and is still in flight under the same handles. */
-  private repeatedAttempt(req: ReceiveRequest): Delivered[] {
-    if (!req.attemptId || !req.renewFor) return [];
-    const key = `${req.renewFor}\u0000${req.attemptId}`;
-    const kept = this.attempts.get(key);
-    if (!kept) return [];
-    const now = this.deps.clock.now();
-    if (kept.expires <= now) {
-      this.attempts.delete(key);
-      return [];
-    }
-    return kept.delivered.filter((d) => {
-      try {
-        this.outstanding(req.group, req.topic, d.receiptHandle);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  }
-
-  private rememberAttempt(req: ReceiveRequest, delivered: Delivered[]): void {
-    if (this.attempts.size >= MAX_ATTEMPTS_KEPT) {
-      const now = this.deps.clock.now();
-      for (const [key, kept] of this.attempts) if (kept.expires <= now) this.attempts.delete(key);
-      if (this.attempts.size >= MAX_ATTEMPTS_KEPT) this.attempts.clear();
-    }
-    this.attempts.set(`${req.renewFor}\u0000${req.attemptId}`, {
-      delivered,
-      expires: this.deps.clock.now() + ATTEMPT_TTL_MS,
-    });
   }
 
   /**
@@ -307,42 +285,9 @@ export class Consumption implements QueueOffsetStore {
     await this.states.durable();
   }
 
-  /**
-   * Per topic and queue of the group: messages ready to deliver (never delivered, or due again), in flight (delivered,
-   * invisible), and how long the oldest ready one has waited since it was stored.
-   */
-  async lag(group: string): Promise<QueueLag[]> {
-    const now = this.deps.clock.now();
-    const result: QueueLag[] = [];
-    for (const s of this.states.ofGroup(group)) {
-      for (const [queueId, state] of [...s.queues].sort(([a], [b]) => a - b)) {
-        const max = Number(this.deps.store.queueOffsets(s.topic, queueId).max);
-        const { inflight, due } = state.counts(now);
-        const ready = Math.max(0, max - state.cursor) + due;
-        let oldest: number | undefined;
-        for (const [offset, entry] of state.unacked) {
-          if (entry.visibleAt <= now) {
-            oldest = offset;
-            break;
-          }
-        }
-        if (oldest === undefined && state.cursor < max) oldest = state.cursor;
-        const [message] = oldest === undefined ? [] : (await this.readEntries(s.topic, queueId, oldest, 1, 1)).messages;
-        const [unconsumed] =
-          state.committed < max ? (await this.readEntries(s.topic, queueId, state.committed, 1, 1)).messages : [];
-        result.push({
-          topic: s.topic,
-          queueId,
-          committedOffset: state.committed,
-          maxOffset: max,
-          ready,
-          inflight,
-          oldestReadyAgeMs: message ? Math.max(0, now - message.storeTimestamp) : null,
-          oldestUnconsumedAgeMs: unconsumed ? Math.max(0, now - unconsumed.storeTimestamp) : null,
-        });
-      }
-    }
-    return result;
+  /** Per topic and queue of the group: ready, in flight, and how long the oldest messages waited. */
+  lag(group: string): Promise<QueueLag[]> {
+    return lagOf(this.states, this.deps.store, group, this.deps.clock.now());
   }
 
   /** Groups with any pop state on this broker. */
@@ -371,19 +316,7 @@ export class Consumption implements QueueOffsetStore {
 
   /** The client left (NotifyClientTermination): what the broker renewed for it becomes visible again at once. */
   clientTerminated(clientId: string): void {
-    const now = this.deps.clock.now();
-    for (const s of this.states.list()) {
-      let woke = false;
-      for (const state of s.queues.values()) {
-        for (const entry of state.unacked.values()) {
-          if (entry.renewFor !== clientId) continue;
-          delete entry.renewFor;
-          state.setVisibleAt(entry, now);
-          woke = true;
-        }
-      }
-      if (woke) this.arrivals.notify(s.topic);
-    }
+    for (const topic of releaseLeases(this.states, clientId, this.deps.clock.now())) this.arrivals.notify(topic);
   }
 
   /** Shutdown, first step: pending and future long polls answer at once. */
@@ -416,6 +349,15 @@ export class Consumption implements QueueOffsetStore {
   private nextDelivery(): number {
     this.deliveries = this.deliveries >= 0xffffffff ? 1 : this.deliveries + 1;
     return this.deliveries;
+  }
+
+  private isCurrent(req: ReceiveRequest, receiptHandle: string): boolean {
+    try {
+      this.outstanding(req.group, req.topic, receiptHandle);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private outstanding(group: string, topic: string, receiptHandle: string) {
@@ -493,11 +435,27 @@ export class Consumption implements QueueOffsetStore {
           await this.deadLetter(s, queueId, claim);
           continue;
         }
-        const { messages } = await this.readEntries(s.topic, queueId, claim.offset, 1, budget.bytes, req.filter);
+        const { messages } = await readEntries(
+          this.deps.store,
+          s.topic,
+          queueId,
+          claim.offset,
+          1,
+          budget.bytes,
+          req.filter,
+        );
         this.deliverOrSkip(s, queueId, state, claim, messages[0], req, invisibleMs, delivered);
       }
       if (fresh.count > 0) {
-        const read = await this.readEntries(s.topic, queueId, fresh.first, fresh.count, budget.bytes, req.filter);
+        const read = await readEntries(
+          this.deps.store,
+          s.topic,
+          queueId,
+          fresh.first,
+          fresh.count,
+          budget.bytes,
+          req.filter,
+        );
         const byOffset = new Map(read.messages.map((m) => [Number(m.queueOffset), m]));
         const readUpTo = read.nextOffset;
         for (let offset = fresh.first; offset < fresh.first + fresh.count; offset++) {
@@ -556,33 +514,8 @@ export class Consumption implements QueueOffsetStore {
     });
   }
 
-  /**
-   * Messages of `count` entries from `first`, within `maxBytes` (at least one), and the offset after the last entry
-   * read: entries before it that yield no message are holes, expired, or filtered out by tag hash.
-   */
-  private async readEntries(
-    topic: string,
-    queueId: number,
-    first: number,
-    count: number,
-    maxBytes: number,
-    filter?: MessageFilter,
-  ): Promise<{ messages: StoredMessage[]; nextOffset: number }> {
-    const result = await this.deps.store.read(topic, queueId, BigInt(first), {
-      maxCount: count,
-      maxBytes: Math.max(1, maxBytes),
-      ...(filter?.tagHashes && { tagHashes: filter.tagHashes }),
-    });
-    if (result.kind === 'offset-out-of-range') return { messages: [], nextOffset: first + count };
-    const end = Math.min(Number(result.nextOffset), first + count);
-    return {
-      messages: result.kind === 'found' ? result.messages.filter((m) => Number(m.queueOffset) < end) : [],
-      nextOffset: end,
-    };
-  }
-
   private async deadLetter(s: Subscription, queueId: number, claim: Claim): Promise<void> {
-    const [message] = (await this.readEntries(s.topic, queueId, claim.offset, 1, this.limits.maxReceiveBytes)).messages;
+    const message = await readOne(this.deps.store, s.topic, queueId, claim.offset, this.limits.maxReceiveBytes);
     if (message) await this.deps.deadLetters.send(s.group, message);
     this.states.journalAck(s, queueId, claim.offset);
     await this.states.durable();
@@ -591,89 +524,4 @@ export class Consumption implements QueueOffsetStore {
       'message dead-lettered',
     );
   }
-
-  /**
-   * Retention is about to delete `range` of the commit log: every outstanding (delivered, unacked) message stored
-   * there is copied to its group's retry topic and finished here, so it is delivered again from the copy rather than
-   * lost. The copy starts a new count of delivery attempts; a holder of the old handle gets INVALID_RECEIPT_HANDLE.
-   */
-  private async rescueExpiring(range: { start: bigint; end: bigint }): Promise<void> {
-    let rescued = 0;
-    for (const s of this.states.list()) {
-      for (const [queueId, state] of s.queues) {
-        for (const offset of [...state.unacked.keys()]) {
-          const [message] = (await this.readEntries(s.topic, queueId, offset, 1, this.limits.maxReceiveBytes)).messages;
-          if (!message || message.physicalOffset >= range.end || !state.unacked.has(offset)) continue;
-          const origin = message.properties[SYSTEM_PROPERTY.retryOf] ?? s.topic;
-          const retryTopic = retryTopicOf(s.group, origin);
-          if (!this.deps.topics.get(retryTopic))
-            await this.deps.topics.put(retryTopic, { messageType: 'MIXED', queues: 1 });
-          const retry = this.states.getOrCreate(s.group, retryTopic);
-          if (retry.created) {
-            this.states.journalReset(retry.subscription, 0, Number(this.deps.store.queueOffsets(retryTopic, 0).max));
-          }
-          await this.deps.store.append({
-            topic: retryTopic,
-            queueId: 0,
-            messageId: message.messageId,
-            tag: message.tag,
-            keys: message.keys,
-            properties: { ...message.properties, [SYSTEM_PROPERTY.retryOf]: origin },
-            body: message.body,
-            bornTimestamp: message.bornTimestamp,
-            flags: message.flags,
-          });
-          this.states.journalAck(s, queueId, offset);
-          this.arrivals.notify(origin);
-          rescued++;
-        }
-      }
-    }
-    if (rescued === 0) return;
-    await this.states.durable();
-    this.deps.log.info(
-      { rescued, before: String(range.end) },
-      'unacked messages copied to retry topics ahead of retention',
-    );
-  }
-
-  /** Push consumers' leases: extended while their client lives; once it is gone they run out and the entries return. */
-  private renewLeases(): void {
-    const now = this.deps.clock.now();
-    for (const s of this.states.list()) {
-      for (const state of s.queues.values()) {
-        for (const entry of state.unacked.values()) {
-          const client = entry.renewFor;
-          if (client === undefined || entry.visibleAt - now > 2 * this.limits.renewEveryMs) continue;
-          if (this.deps.liveness.alive(client)) state.setVisibleAt(entry, now + this.limits.autoRenewMs);
-          else delete entry.renewFor;
-        }
-      }
-    }
-  }
-}
-
-export interface OpenConsumptionOptions extends Omit<ConsumptionDeps, 'journal' | 'deadLetters' | 'liveness'> {
-  readonly store: ConsumptionDeps['store'] &
-    DeadLetterDeps['store'] & { readonly config: { readonly dataDir: string; readonly flush: string } };
-  readonly topics: ConsumptionDeps['topics'] & DeadLetterDeps['topics'];
-  readonly onDeadLetter?: DeadLetterDeps['onDeadLetter'];
-  /** How long a client counts as alive after it was last seen (default 30 s). */
-  readonly clientGraceMs?: number;
-}
-
-/** Opens the pop state in `<data dir>/pop` (replaying what the last run journaled) with its collaborators. */
-export async function openConsumption(
-  options: OpenConsumptionOptions,
-): Promise<{ consumption: Consumption; liveness: ClientLiveness }> {
-  const { store, topics, log } = options;
-  const { journal, replay } = await PopJournal.open(store.config.dataDir, store.config.flush === 'sync', log);
-  const liveness = new ClientLiveness(options.clock, options.clientGraceMs ?? 30_000);
-  const deadLetters = new DeadLetters({
-    store,
-    topics,
-    ...(options.onDeadLetter && { onDeadLetter: options.onDeadLetter }),
-  });
-  const consumption = await Consumption.open({ ...options, journal, liveness, deadLetters }, replay);
-  return { consumption, liveness };
 }

@@ -1,6 +1,7 @@
 import type { MessageFilter } from '../../../filter/filter-expression.js';
 import type { Clock } from '../../../lib/clock.js';
 import { Code, DataplaneError } from '../../../lib/errors.js';
+import type { Arrivals } from '../../../messaging/pop/arrivals.js';
 import type { StoredMessage } from '../../../storage/record-codec.js';
 import { filterOf, msOfDuration } from '../consumer-request.js';
 import { toDeliveredMessage } from '../delivered-message.js';
@@ -13,7 +14,7 @@ import type { RpcContext } from './rpc-context.js';
 export interface PullMessageDeps extends QueueDeps {
   readonly clock: Clock;
   /** Wakes a long poll when its topic receives a message (pop consumption's `Arrivals`). */
-  readonly arrivals: { wait(topic: string, ms: number, signal?: AbortSignal): Promise<void> };
+  readonly arrivals: Pick<Arrivals, 'wait'>;
   /** This broker's advertised endpoint, reported as each message's store host. */
   readonly storeHost: () => string;
 }
@@ -62,7 +63,7 @@ export function pullMessage(deps: PullMessageDeps) {
         if (deps.store.queueOffsets(queue.topic, queue.queueId).max > at) return true;
         const left = waitUntil - deps.clock.now();
         if (left <= 0 || call.signal.aborted) return false;
-        await deps.arrivals.wait(queue.topic, Math.min(left, RECHECK_MS), call.signal);
+        await deps.arrivals.wait([queue.topic], Math.min(left, RECHECK_MS), call.signal);
       }
     });
     ctx.log.debug({ group, ...queue, offset: String(offset), outcome: outcome.kind }, 'pulled');
