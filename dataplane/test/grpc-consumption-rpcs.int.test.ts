@@ -212,6 +212,33 @@ describe('pop consumption RPCs from a raw gRPC client', () => {
   });
 });
 
+describe('filter scans within the deadline', () => {
+  it('answers a receive whose filter rejects thousands of messages before the client deadline', async () => {
+    const { b, c, topic, group } = await setUp();
+    await receive(c, receiveRequest(group, topic, { long_polling_timeout: duration(0) }));
+    await b.store.appendAll(
+      Array.from({ length: 8000 }, (_, n) => message(topic, n % 2, n, { properties: { a: 'y' } })),
+    );
+    const started = Date.now();
+    const call = (c.ReceiveMessage as (req: unknown, md: unknown, options: unknown) => ClientReadableStream<Frame>)(
+      receiveRequest(group, topic, {
+        batch_size: 1,
+        filter_expression: { type: 'SQL', expression: "a = 'x'" },
+        long_polling_timeout: duration(1000),
+      }),
+      clientMetadata(),
+      { deadline: new Date(Date.now() + 1500) },
+    );
+    const frames: Frame[] = [];
+    call.on('data', (f: Frame) => frames.push(f));
+    const status = await new Promise<{ code: number }>((resolve) => call.on('status', resolve));
+    call.on('error', () => {});
+    expect(status.code).toBe(0); // not DEADLINE_EXCEEDED
+    expect(statusOf(frames)).toBe('MESSAGE_NOT_FOUND');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
 function defaultGroup() {
   return {
     fifo: false,

@@ -1,6 +1,7 @@
 import { type TempDir, tempDir } from '@rocketry/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code, DataplaneError } from '../src/lib/errors.js';
+import { tagHashOf } from '../src/storage/dispatcher.js';
 import type { MessageStore } from '../src/storage/message-store.js';
 import { message, openStore, testConfig } from './support/store.js';
 
@@ -71,6 +72,28 @@ describe('MessageStore', () => {
     expect(await code(store.append(message('t', 1024, 0)))).toBe(Code.BAD_REQUEST);
     expect(await code(store.read('t', 99999, 0n, { maxCount: 1, maxBytes: 1 }))).toBe(Code.BAD_REQUEST);
     expect(await code(store.append(message('t', 0, 0)))).toBe('ok');
+  });
+});
+
+describe('MessageStore reads with tag hashes', () => {
+  it('steps over entries of other tags unread, whichever entry a run starts with', async () => {
+    store = await openStore(testConfig(dir.path));
+    await store.appendAll([
+      message('tags', 0, 0, { tag: 'B', body: Buffer.alloc(3000, 1) }),
+      message('tags', 0, 1, { tag: 'A', body: Buffer.from('a') }),
+      message('tags', 0, 2, { tag: 'B' }),
+      message('tags', 0, 3, { tag: 'A', body: Buffer.from('a2') }),
+    ]);
+    const read = await store.read('tags', 0, 0n, {
+      maxCount: 10,
+      maxBytes: 1 << 20,
+      tagHashes: new Set([tagHashOf('A')]),
+    });
+    expect(read.kind === 'found' && read.messages.map((m) => [Number(m.queueOffset), m.body.toString()])).toEqual([
+      [1, 'a'],
+      [3, 'a2'],
+    ]);
+    expect(read.kind === 'found' && read.nextOffset).toBe(4n);
   });
 });
 

@@ -18,6 +18,8 @@ export interface FilterableMessage {
 export interface MessageFilter {
   readonly type: FilterType;
   readonly expression: string;
+  /** Every message matches (`*` or an empty tag expression): nothing needs to be stepped over. */
+  readonly matchesAll: boolean;
   matches(message: FilterableMessage): boolean;
   /**
    * TAG filters other than `*`: the consume-queue tag hashes that can match. An entry whose hash is absent can be
@@ -32,12 +34,13 @@ export function compileFilter(filter: FilterExpression): MessageFilter {
   const { type, expression } = filter;
   if (type === 'SQL') {
     const sql = compileSql92(expression);
-    return { type, expression, matches: (message) => sql.matches(message.properties, message.tag) };
+    return { type, expression, matchesAll: false, matches: (message) => sql.matches(message.properties, message.tag) };
   }
   const tags = compileTagFilter(expression);
   return {
     type,
     expression,
+    matchesAll: tags.matchesAll,
     matches: (message) => tags.matches(message.tag),
     ...(tags.tagHashes === undefined ? {} : { tagHashes: tags.tagHashes }),
   };

@@ -36,11 +36,10 @@ export async function readQueue(
   const messages: StoredMessage[] = [];
   let consumed = 0;
   for (const run of contiguousRuns(entries)) {
-    const first = run[0] as CqEntry;
-    const got = await log.readBytes(
-      first.commitOffset,
-      run.reduce((sum, e) => sum + e.size, 0),
-    );
+    // Holes carry no bytes (a filtered-out entry keeps its own commit offset): the read starts at the first record.
+    const first = run.find((e) => e.size > 0);
+    const bytes = run.reduce((sum, e) => sum + e.size, 0);
+    const got = first ? await log.readBytes(first.commitOffset, bytes) : Buffer.alloc(0);
     if (!got) break; // expired under us (retention): what was read so far is still a contiguous prefix
     let at = 0;
     for (const entry of run) {

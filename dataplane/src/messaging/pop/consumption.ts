@@ -64,6 +64,9 @@ const DEFAULT_LIMITS: ConsumptionLimits = {
   maxPendingReceives: 10_000,
 };
 
+/** Entries claimed per step while a filter rejects most of them (records of other tags are skipped unread). */
+const FILTER_SCAN_CHUNK = 256;
+
 /** Entries of one queue a receive steps over through its filter before it moves on (or waits). */
 const MAX_FILTERED_SCAN = 8192;
 
@@ -208,15 +211,16 @@ export class Consumption implements QueueOffsetStore {
 
   private async poll(req: ReceiveRequest): Promise<Delivered[]> {
     const deadline = this.deps.clock.now() + req.pollMs;
+    // Stepping over filtered entries stops when the poll is over: the answer always arrives in time.
+    const timeIsUp = () => req.signal?.aborted === true || this.closed || this.deps.clock.now() >= deadline;
     const group = await this.deps.groups.resolve(req.group);
     for (;;) {
       const subscription = await this.subscribe(req.group, req.topic);
       const retry = this.states.get(req.group, retryTopicOf(req.group, req.topic));
-      const delivered = retry ? await this.popOnce(retry, group, req) : [];
+      const delivered = retry ? await this.popOnce(retry, group, req, timeIsUp) : [];
       if (delivered.length < req.batchSize) {
-        delivered.push(
-          ...(await this.popOnce(subscription, group, { ...req, batchSize: req.batchSize - delivered.length })),
-        );
+        const rest = { ...req, batchSize: req.batchSize - delivered.length };
+        delivered.push(...(await this.popOnce(subscription, group, rest, timeIsUp)));
       }
       const left = deadline - this.deps.clock.now();
       if (delivered.length > 0 || left <= 0 || req.signal?.aborted || this.closed) return delivered;
@@ -378,7 +382,12 @@ export class Consumption implements QueueOffsetStore {
   }
 
   /** One pass over the topic's queues, starting one further each time so queues share the load. */
-  private async popOnce(s: Subscription, group: GroupConfig, req: ReceiveRequest): Promise<Delivered[]> {
+  private async popOnce(
+    s: Subscription,
+    group: GroupConfig,
+    req: ReceiveRequest,
+    timeIsUp: () => boolean,
+  ): Promise<Delivered[]> {
     const queueIds = [...s.queues.keys()];
     const key = `${s.group}\u0000${s.topic}`;
     const start = (this.rotation.get(key) ?? 0) % Math.max(1, queueIds.length);
@@ -391,7 +400,8 @@ export class Consumption implements QueueOffsetStore {
       const budget = { count: req.batchSize - delivered.length, bytes: this.limits.maxReceiveBytes - bytes };
       if (budget.bytes <= 0) break;
       // A stretch the filter rejects is stepped through here, not one batch per long-poll wake-up.
-      for (let scanned = 0; scanned < MAX_FILTERED_SCAN; ) {
+      let scanned = 0;
+      do {
         const cursor = state.cursor;
         const got = await this.popQueue(s, queueId, state, group, req, budget);
         for (const d of got) {
@@ -400,7 +410,7 @@ export class Consumption implements QueueOffsetStore {
         }
         if (got.length > 0 || state.cursor === cursor) break;
         scanned += state.cursor - cursor;
-      }
+      } while (scanned < MAX_FILTERED_SCAN && !timeIsUp());
     }
     return delivered;
   }
@@ -423,7 +433,10 @@ export class Consumption implements QueueOffsetStore {
     });
     const { min, max } = this.deps.store.queueOffsets(s.topic, queueId);
     if (state.cursor < Number(min)) state.dropBelow(Number(min));
-    const fresh = state.claimNew(budget.count - claims.length, Number(max), this.limits.maxUnackedPerQueue);
+    // A filter may reject most entries: claim a wider stretch, deliver at most the budget, release the rest.
+    const wanted = budget.count - claims.length;
+    const claimCount = req.filter.matchesAll || wanted <= 0 ? wanted : Math.max(wanted, FILTER_SCAN_CHUNK);
+    const fresh = state.claimNew(claimCount, Number(max), this.limits.maxUnackedPerQueue);
     const delivered: Delivered[] = [];
     const release = (claim: Claim) => {
       claim.entry.delivery = 0;
@@ -462,8 +475,8 @@ export class Consumption implements QueueOffsetStore {
           const entry = state.unacked.get(offset);
           if (!entry) continue;
           const claim = { offset, entry, deadLetter: false };
-          if (offset >= readUpTo)
-            release(claim); // over the byte budget: stays for the next receive
+          // Over the byte budget, or the batch is full: stays for the next receive.
+          if (offset >= readUpTo || delivered.length >= budget.count) release(claim);
           else {
             entry.delivery = this.nextDelivery();
             this.deliverOrSkip(s, queueId, state, claim, byOffset.get(offset), req, invisibleMs, delivered);

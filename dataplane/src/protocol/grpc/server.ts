@@ -1,10 +1,12 @@
 import {
   type Metadata,
+  type MethodDefinition,
   Server,
   ServerCredentials,
   type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
+  type ServiceDefinition,
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
@@ -194,7 +196,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   for (const rpc of ['EndTransaction', 'RecallMessage', 'SyncLiteSubscription']) {
     implementation[rpc] = unary(rpc, notImplementedUnary(rpc));
   }
-  server.addService(loadMessagingService(), options.instrument?.(implementation) ?? implementation);
+  server.addService(
+    withLenientTelemetry(loadMessagingService()),
+    options.instrument?.(implementation) ?? implementation,
+  );
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) =>
@@ -229,4 +234,27 @@ function contextOf(log: Logger, rpc: string, metadata: Metadata): RpcContext {
 function endpointText(broker: BrokerIdentity): string {
   const address = broker.endpoints.addresses?.[0];
   return address ? `${address.host}:${address.port}` : '';
+}
+
+/**
+ * Telemetry problems go in-band and never fail the call (PROTOCOL.md §4.5): an undecodable command reaches the
+ * session as `{ malformed: true }` instead of making grpc-js end the stream (whose status can then get lost behind a
+ * reply being written).
+ */
+function withLenientTelemetry(service: ServiceDefinition): ServiceDefinition {
+  const telemetry = service.Telemetry as MethodDefinition<TelemetryCommand, TelemetryCommand>;
+  const decode = telemetry.requestDeserialize;
+  return {
+    ...service,
+    Telemetry: {
+      ...telemetry,
+      requestDeserialize: (bytes: Buffer): TelemetryCommand => {
+        try {
+          return decode(bytes);
+        } catch {
+          return { malformed: true };
+        }
+      },
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Code, DataplaneError } from '../../lib/errors.js';
+import { Code, DataplaneError, StorageCorruptionError } from '../../lib/errors.js';
 import type { WireStatus } from './wire.js';
 
 /** `apache.rocketmq.v2.Code.OK`: success is not an error code, so it lives here rather than in lib/errors.ts. */
@@ -10,6 +10,11 @@ export const OK_STATUS: WireStatus = Object.freeze({ code: 20000, message: 'OK' 
  * an environment failure: logged here, once, and answered as INTERNAL_SERVER_ERROR without internals.
  */
 export function toStatus(err: unknown, log: Logger): WireStatus {
+  if (err instanceof StorageCorruptionError) {
+    log.error({ err }, 'request failed on corrupt storage');
+    // The file and position are for the operator (in the log), not for clients.
+    return { code: err.code, message: 'storage error on the broker; see its log' };
+  }
   if (err instanceof DataplaneError) {
     if (err.code >= 50000) log.error({ err }, 'request failed');
     else log.debug({ code: err.code, reason: err.message }, 'request rejected');

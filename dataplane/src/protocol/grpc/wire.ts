@@ -158,6 +158,8 @@ export interface TelemetryCommand {
   recover_orphaned_transaction_command?: { message: WireMessage; transaction_id: string };
   /** Set by proto-loader (`oneofs: true`) on decoded commands: which member of the `command` oneof is present. */
   command?: string;
+  /** The bytes were not a TelemetryCommand (set by the server's lenient decoder, never sent). */
+  malformed?: true;
 }
 
 /* Pop consumption (ReceiveMessage and what follows a delivery). */

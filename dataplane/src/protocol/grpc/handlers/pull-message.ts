@@ -27,6 +27,10 @@ export const MAX_PULL_LONG_POLL_MS = 20_000;
 const DEADLINE_MARGIN_MS = 300;
 /** Bytes of records one pull reads at most (each delivered message is still one frame below 4 MiB). */
 const MAX_PULL_BYTES = 8 << 20;
+/** Entries read per step while a filter rejects most of them (records of other tags are skipped unread). */
+const FILTER_SCAN_CHUNK = 256;
+/** How long a pull without a long poll may still spend stepping over filtered entries. */
+const SCAN_MS = 1000;
 /** Entries a pull skips through its filter before answering with the advanced offset and no messages. */
 const MAX_FILTERED_ENTRIES = 4096;
 /** A held pull also looks at its queue this often, should a wake-up be missed. */
@@ -57,7 +61,10 @@ export function pullMessage(deps: PullMessageDeps) {
     const now = deps.clock.now();
     const waitUntil = now + Math.min(pollMs, MAX_PULL_LONG_POLL_MS, call.deadlineMs - DEADLINE_MARGIN_MS - now);
 
-    const outcome = await pull(deps, queue, offset, filter, batch, async (at) => {
+    // Stepping over filtered entries stops in time for the answer, and at least a second in even without a long poll.
+    const scanUntil = Math.min(call.deadlineMs - DEADLINE_MARGIN_MS, Math.max(waitUntil, now + SCAN_MS));
+    const timeIsUp = () => call.signal.aborted || deps.clock.now() >= scanUntil;
+    const outcome = await pull(deps, queue, offset, filter, batch, timeIsUp, async (at) => {
       for (;;) {
         // Checked and then waited on without a turn of the event loop between: no arrival slips through.
         if (deps.store.queueOffsets(queue.topic, queue.queueId).max > at) return true;
@@ -99,23 +106,33 @@ async function pull(
   offset: bigint,
   filter: MessageFilter,
   batch: number,
+  timeIsUp: () => boolean,
   waitForMore: (at: bigint) => Promise<boolean>,
 ): Promise<Outcome> {
   let at = offset;
   let skipped = 0;
   for (;;) {
-    const read = await deps.store.read(topic, queueId, at, { maxCount: batch, maxBytes: MAX_PULL_BYTES });
+    // A filter may reject most entries: read a wider stretch (tag hashes skip records unread), answer at most `batch`.
+    const read = await deps.store.read(topic, queueId, at, {
+      maxCount: filter.matchesAll ? batch : Math.max(batch, FILTER_SCAN_CHUNK),
+      maxBytes: MAX_PULL_BYTES,
+      ...(filter.tagHashes && { tagHashes: filter.tagHashes }),
+    });
     if (read.kind === 'offset-out-of-range') {
       // Only the request's own offset can be outside; later ones were handed out by the store.
       if (at === offset) return { kind: 'out-of-range', offset, min: read.minOffset, max: read.maxOffset };
       return { kind: 'none', nextOffset: read.minOffset };
     }
     if (read.kind === 'found') {
-      const messages = read.messages.filter((m) => filter.matches(m));
-      skipped += Number(read.nextOffset - at) - messages.length;
-      at = read.nextOffset;
+      const matching = read.messages.filter((m) => filter.matches(m));
+      const messages = matching.slice(0, batch);
+      const last = messages.at(-1);
+      // Past the last answered message when the batch filled up; otherwise everything read was stepped over.
+      const next = messages.length === batch && last ? last.queueOffset + 1n : read.nextOffset;
+      skipped += Number(next - at) - messages.length;
+      at = next;
       if (messages.length > 0) return { kind: 'messages', messages, nextOffset: at };
-      if (skipped >= MAX_FILTERED_ENTRIES) return { kind: 'none', nextOffset: at };
+      if (skipped >= MAX_FILTERED_ENTRIES || timeIsUp()) return { kind: 'none', nextOffset: at };
       continue;
     }
     if (!(await waitForMore(at))) return { kind: 'none', nextOffset: at };

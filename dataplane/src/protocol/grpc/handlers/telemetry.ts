@@ -1,4 +1,5 @@
 import type { Clock } from '../../../lib/clock.js';
+import { Code } from '../../../lib/errors.js';
 import type { GroupConfig } from '../../../messaging/groups.js';
 import type { ClientLiveness } from '../../../messaging/pop/client-liveness.js';
 import type { ConnectedClient, ConnectionMetrics } from '../../../metrics/broker-metrics.js';
@@ -110,6 +111,10 @@ export function openTelemetry(deps: TelemetryDeps, ctx: RpcContext, peer: Teleme
   return {
     onCommand(command) {
       const settings = command.settings;
+      if (command.malformed) {
+        peer.send({ status: { code: Code.BAD_REQUEST, message: 'undecodable telemetry command' } });
+        return;
+      }
       if (!settings) {
         if (!deps.sessions.onAnswer(command)) ctx.log.debug({ command: command.command }, 'telemetry command ignored');
         return;
