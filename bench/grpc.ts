@@ -19,7 +19,7 @@ import {
   type RunSettings,
 } from './grpc-runs.js';
 import { natsRound, natsUnavailable } from './nats-baseline.js';
-import { rabbitRound, rabbitUnavailable } from './rabbit-baseline.js';
+import { rabbitRound, rabbitUnavailable, redactUrl } from './rabbit-baseline.js';
 
 export interface GrpcBenchOptions {
   readonly repeats: number;
@@ -82,7 +82,8 @@ export async function runGrpcBench(options: GrpcBenchOptions): Promise<void> {
     await mkdir(options.resultsDir, { recursive: true });
     const host = { node: process.version, platform: process.platform, cpus: cpus().length, load: loadavg() };
     const { body: _body, ...settings } = s;
-    const body = { startedAt, host, options: { ...options, settings }, rounds, figures, summary, checks };
+    const written = { ...options, settings, rabbitUrl: redactUrl(options.rabbitUrl) };
+    const body = { startedAt, host, options: written, rounds, figures, summary, checks };
     await writeFile(file, `${JSON.stringify(body, jsonSafe, 2)}\n`);
     say(`results: ${file}`);
   } finally {

@@ -23,12 +23,15 @@ export interface RabbitOptions {
 
 const open = (url: string) => connect(url, { noDelay: true, timeout: 2000 });
 
+/** The URL without its user and password, for what the bench prints and writes. */
+export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+
 export async function rabbitUnavailable(url: string): Promise<string | undefined> {
   try {
     await (await open(url)).close();
     return undefined;
   } catch (err) {
-    return `RabbitMQ at ${url.replace(/\/\/[^@]*@/, '//')} unreachable: ${(err as Error).message}`;
+    return `RabbitMQ at ${redactUrl(url)} unreachable: ${(err as Error).message}`;
   }
 }
 
