@@ -53,7 +53,7 @@ export interface BrokerRun {
   readonly official?: Measured<ClosedLoopResult>;
   readonly batch: Measured<ClosedLoopResult>;
   readonly consume: Measured<DrainResult> | NotAvailable;
-  readonly latency: LatencyResult | NotAvailable;
+  readonly latency: Measured<LatencyResult> | NotAvailable;
   /** VmHWM of the broker process at the end of the run. */
   readonly peakRssBytes: number;
 }
@@ -105,7 +105,7 @@ export async function brokerRun(
     const batch = await measure(broker, () => batchLoad(broker, settings, topic));
     say(`  ${pad} (b) ${settings.batch}/call        ${rate(batch)}`);
     let consume: Measured<DrainResult> | NotAvailable = { unavailable: NO_RECEIVE };
-    let latency: LatencyResult | NotAvailable = { unavailable: NO_RECEIVE };
+    let latency: Measured<LatencyResult> | NotAvailable = { unavailable: NO_RECEIVE };
     if (isAvailable(consumer)) {
       try {
         consume = await measure(broker, () => drainBacklog(consumer, batch.totalMessages, settings.consumeCapMs));
@@ -113,8 +113,8 @@ export async function brokerRun(
         consumer.close();
       }
       say(`  ${pad} (c) receive ${settings.batch} + ack   ${drainText(consume)}`);
-      latency = await popLatency(broker.endpoint, popOptions(`bench-d-${suffix()}`), settings, service);
-      if (isAvailable(latency)) say(`  ${pad} (d) ${latencyText(latency)}`);
+      latency = await popLatency(broker, popOptions(`bench-d-${suffix()}`), settings, service);
+      if (isAvailable(latency)) say(`  ${pad} (d) ${latencyText(latency)}  ${coresText(latency.cpu)}`);
     } else {
       say(`  ${pad} (c), (d) ${consumer.unavailable}`);
     }
@@ -141,20 +141,21 @@ async function openConsumer(
   }
 }
 
+/** CPU is measured over the paced run only (warm-up, measured window and grace), not the consumer's set-up. */
 async function popLatency(
-  endpoint: string,
+  broker: ServerProcess,
   options: Parameters<typeof PopConsumer.open>[0],
   settings: RunSettings,
   service: ReturnType<typeof loadMessagingService>,
-): Promise<LatencyResult | NotAvailable> {
+): Promise<Measured<LatencyResult> | NotAvailable> {
   const consumer = await openConsumer({ ...options, pollMs: 5000 }, service);
   if (!isAvailable(consumer)) return consumer;
-  const publisher = new Http2GrpcClient(endpoint, newClientId());
+  const publisher = new Http2GrpcClient(broker.endpoint, newClientId());
   try {
-    return await pacedLatency(popLatencyTarget(consumer, publisher, methodOf(service, 'SendMessage'), options.topic), {
-      ...settings.latency,
-      bodyBytes: settings.body.length,
-    });
+    const target = popLatencyTarget(consumer, publisher, methodOf(service, 'SendMessage'), options.topic);
+    const stop = await cpuMeter(broker.pid);
+    const result = await pacedLatency(target, { ...settings.latency, bodyBytes: settings.body.length });
+    return { ...result, cpu: await stop(result.measured) };
   } finally {
     consumer.close();
     publisher.close();
@@ -183,6 +184,8 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const cpuText = (cpu: CpuUse) =>
   `server ${cpu.serverUsPerMessage.toFixed(1)} µs/msg (${cpu.serverCores.toFixed(2)} cores), ` +
   `client ${cpu.clientUsPerMessage.toFixed(1)} µs/msg (${cpu.clientCores.toFixed(2)} cores)`;
+const coresText = (cpu: CpuUse) =>
+  `server ${cpu.serverCores.toFixed(2)} cores, client ${cpu.clientCores.toFixed(2)} cores`;
 const rate = (r: Measured<ClosedLoopResult>) =>
   `${n(r.messagesPerSec).padStart(8)} msg/s  call p50 ${r.p50Ms.toFixed(1)} ms p99 ${r.p99Ms.toFixed(1)} ms  ${cpuText(r.cpu)}`;
 const drainText = (r: Measured<DrainResult>) =>
