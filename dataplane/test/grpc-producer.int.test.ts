@@ -124,7 +124,7 @@ describe('gRPC producer path', () => {
 });
 
 describe('gRPC SendMessage with several messages', () => {
-  it('stores a batch in request order and answers one entry per message, failing only the bad one', async () => {
+  it('stores a batch in request order in one queue and answers one entry per message, failing only the bad one', async () => {
     broker = await startBroker({ autoCreate: false });
     const topic = `batch-${suffix()}`;
     await broker.topics.put(topic, { queues: 2, messageType: 'NORMAL' });
@@ -157,12 +157,16 @@ describe('gRPC SendMessage with several messages', () => {
     ]);
     expect(response.status.code).toBe('ILLEGAL_MESSAGE_TAG');
     const stored = await readTopic(broker, topic, 2);
+    // One queue for the whole request (its records lie back to back, so a consumer reads them in one go).
     expect(stored.map((m) => [m.messageId, m.body.toString(), m.properties.n, m.bornTimestamp, m.queueId])).toEqual([
       ['ID-0', 'body-0', '0', 1_700_000_000_000, 0],
-      ['ID-1', 'body-1', '1', 1_700_000_000_001, 1],
-      ['ID-3', 'body-3', '3', 1_700_000_000_003, 1], // the rejected ID-2 took its turn on queue 0
+      ['ID-1', 'body-1', '1', 1_700_000_000_001, 0],
+      ['ID-3', 'body-3', '3', 1_700_000_000_003, 0],
     ]);
-    expect(response.entries.filter((e) => e.status.code === 'OK').map((e) => e.offset)).toEqual(['0', '0', '1']);
+    expect(response.entries.filter((e) => e.status.code === 'OK').map((e) => e.offset)).toEqual(['0', '1', '2']);
+    expect(stored.map((m) => m.physicalOffset + BigInt(m.size)).slice(0, 2)).toEqual(
+      stored.slice(1).map((m) => m.physicalOffset),
+    );
   });
 });
 

@@ -61,9 +61,11 @@ export async function sendMessages(
   messages: readonly (() => PublishedMessage)[],
 ): Promise<SendOutcome[]> {
   const checked: ({ input: MessageInput } | { error: unknown })[] = [];
+  // One queue per topic per request: a batch lands back to back in one queue, so consumers read it in one go.
+  const chosen = new Map<string, number>();
   for (const convert of messages) {
     try {
-      const input = await toMessageInput(deps, convert());
+      const input = await toMessageInput(deps, convert(), chosen);
       validateMessage(input, deps.store.config.limits);
       checked.push({ input });
     } catch (error) {
@@ -86,14 +88,18 @@ export async function sendMessages(
   });
 }
 
-async function toMessageInput(deps: SendDeps, msg: PublishedMessage): Promise<MessageInput> {
+async function toMessageInput(
+  deps: SendDeps,
+  msg: PublishedMessage,
+  chosen: Map<string, number>,
+): Promise<MessageInput> {
   deps.permission.assertWritable();
   const topic = await deps.topics.resolve(msg.topic);
   checkMessageType(msg, topic);
   checkUserProperties(msg.properties);
   return {
     topic: msg.topic,
-    queueId: chooseQueue(deps.queues, msg, topic),
+    queueId: chooseQueue(deps.queues, msg, topic, chosen),
     messageId: msg.messageId,
     tag: msg.tag,
     keys: msg.keys,
@@ -105,14 +111,24 @@ async function toMessageInput(deps: SendDeps, msg: PublishedMessage): Promise<Me
 }
 
 /** The client's queue id must exist on the topic, but it is a hint: the broker spreads normal messages itself. */
-function chooseQueue(selector: QueueSelector, msg: PublishedMessage, topic: TopicConfig): number {
+function chooseQueue(
+  selector: QueueSelector,
+  msg: PublishedMessage,
+  topic: TopicConfig,
+  chosen: Map<string, number>,
+): number {
   if (!Number.isInteger(msg.queueId) || msg.queueId < 0 || msg.queueId >= topic.queues) {
     throw new DataplaneError(
       Code.BAD_REQUEST,
       `queue ${msg.queueId} does not exist: topic ${msg.topic} has queues 0-${topic.queues - 1}`,
     );
   }
-  return selector.select(msg.topic, topic.queues);
+  let queueId = chosen.get(msg.topic);
+  if (queueId === undefined || queueId >= topic.queues) {
+    queueId = selector.select(msg.topic, topic.queues);
+    chosen.set(msg.topic, queueId);
+  }
+  return queueId;
 }
 
 function checkMessageType(msg: PublishedMessage, topic: TopicConfig): void {

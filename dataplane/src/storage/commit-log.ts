@@ -21,6 +21,10 @@ export interface CommitLogOptions {
   readonly maxPendingBytes: number;
 }
 
+/** Reads of at most this size within the newest `HOT_TAIL_BYTES` of the log are served synchronously. */
+const MAX_HOT_READ_BYTES = 1 << 20;
+const HOT_TAIL_BYTES = 64 << 20;
+
 /** Called in commit-log order once a record is as durable as the flush mode promises, just before its ack. */
 export type DispatchFn<D> = (payload: D, physicalOffset: number, size: number) => void;
 
@@ -291,13 +295,18 @@ export class CommitLog<D> {
   async readBytes(offset: bigint, length: number): Promise<Buffer | undefined> {
     let at = Number(offset);
     if (at + length > this.written) return undefined;
+    // Consumers keeping up read what was just written: still in the page cache, read on this thread.
+    const hot = length <= MAX_HOT_READ_BYTES && at >= this.written - HOT_TAIL_BYTES;
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const segment = this.segments.find(at);
       if (!segment) return undefined;
       const n = Math.min(length - done, segment.start + segment.length - at);
-      const read = await segment.file.read(buf.subarray(done, done + n), at - segment.start);
+      const target = buf.subarray(done, done + n);
+      const read = hot
+        ? segment.file.readSync(target, at - segment.start)
+        : await segment.file.read(target, at - segment.start);
       if (read !== n) return undefined;
       done += n;
       at += n;

@@ -40,6 +40,11 @@ export class RecordingFiles implements FileOpener {
         this.bytesRead += n;
         return n;
       },
+      readSync: (buffer, position) => {
+        const n = real.readSync(buffer, position);
+        this.bytesRead += n;
+        return n;
+      },
       async datasync() {
         const covers = writtenEnd.get(path) ?? 0;
         events.push({ kind: 'sync-started', path, covers });
