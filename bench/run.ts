@@ -3,6 +3,16 @@ import { fileURLToPath } from 'node:url';
 
 /** Benchmark entry point, the one place that reads the environment: `npm run bench -- <name>`. */
 const benches: Record<string, () => Promise<void>> = {
+  backlog: async () => {
+    const { runBacklogBench } = await import('./backlog.js');
+    await runBacklogBench({
+      messages: envNumber('BENCH_BACKLOG_MESSAGES', 10_000_000),
+      body: randomBytes(Math.round(envNumber('BENCH_BACKLOG_BODY_BYTES', 1024))),
+      batch: 64,
+      window: 16,
+      drainMs: envNumber('BENCH_BACKLOG_DRAIN_SECONDS', 20) * 1000,
+    });
+  },
   storage: async () => {
     const { runStorageBench } = await import('./storage.js');
     await runStorageBench({
