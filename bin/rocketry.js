@@ -7,7 +7,7 @@ commands:
   namesrv   the name server: --host 0.0.0.0 --port 9876 --expiry-ms 20000
   broker    the broker: --data-dir DIR --grpc-port 8081 --advertise HOST:PORT --namesrv HOST:PORT --name NAME
             --group GROUP --auto-create --admin-port 8082 --admin-token T --heartbeat-ms 10000
-            --flush async|sync --retention-hours 72 --segment-mib 1024 --repair (each also as ROCKETRY_* env)
+            --flush async|sync --grpc-transport grpc-js|h2 --retention-hours 72 --segment-mib 1024 --repair (each also as ROCKETRY_* env)
   admin     the admin API client: topic list|get|put|delete, group list|get|put|delete|lag|reset, message get|find (rocketry admin --help)
 `;
 

@@ -32,6 +32,8 @@ const BrokerConfig = z.object({
   /** When set, every admin route but health and readiness requires `Authorization: Bearer <token>`. */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   flush: z.enum(['async', 'sync']),
+  /** What serves gRPC: grpc-js, or the minimal node:http2 server (protocol/grpc/h2-transport.ts). */
+  grpcTransport: z.enum(['grpc-js', 'h2']),
   retentionHours: z.coerce.number().positive().max(720),
   segmentMiB: z.coerce.number().int().min(8).max(16384),
   repair: z.coerce.boolean(),
@@ -53,6 +55,7 @@ const flags = {
   'heartbeat-ms': { type: 'string', env: 'ROCKETRY_HEARTBEAT_MS' },
   'admin-token': { type: 'string', env: 'ROCKETRY_ADMIN_TOKEN' },
   flush: { type: 'string', env: 'ROCKETRY_FLUSH' },
+  'grpc-transport': { type: 'string', env: 'ROCKETRY_GRPC_TRANSPORT' },
   'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
   'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB' },
   repair: { type: 'boolean', env: 'ROCKETRY_REPAIR' },
@@ -108,6 +111,7 @@ export const brokerDefaults: BrokerConfig = {
   brokerName: 'broker-0',
   heartbeatMs: 10_000,
   flush: 'async',
+  grpcTransport: 'grpc-js',
   retentionHours: 72,
   segmentMiB: 1024,
   repair: false,

@@ -44,6 +44,9 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   const log = root.child({ component: 'broker' });
   // Only with OTEL_EXPORTER_OTLP_ENDPOINT (or a per-signal endpoint): otherwise no SDK is loaded or started.
   const otel = otelSettings && (await startOtel(otelSettings, { log: root.child({ component: 'otel' }) }));
+  if (otel && config.grpcTransport === 'h2') {
+    log.warn('OpenTelemetry spans need the grpc-js transport; with --grpc-transport h2 only metrics are exported');
+  }
   const dataDir = resolve(config.dataDir);
   let ready = false;
   const store = await MessageStore.open(
@@ -93,6 +96,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     ...(config.advertise && { advertise: config.advertise }),
     log: root.child({ component: 'grpc' }),
     metrics: metrics.broker,
+    transport: config.grpcTransport,
     ...(otel && { instrument: otel.instrument }),
   });
   const endpoint = config.advertise ?? `${config.grpcHost}:${grpc.port}`;

@@ -187,11 +187,8 @@ describe('gRPC PullMessage', () => {
 
   it('reads the queue the request names, not a hint', async () => {
     const { b, c, topic, group } = await setUp(2);
-    await send(
-      c,
-      topic,
-      Array.from({ length: 6 }, (_, n) => ({ body: `m${n}` })),
-    );
+    // One request per message: the broker puts a whole request in one queue, and spreads requests over queues.
+    for (let n = 0; n < 6; n++) await send(c, topic, [{ body: `m${n}` }]);
     for (const queueId of [0, 1]) {
       const stored = await b.store.read(topic, queueId, 0n, { maxCount: 100, maxBytes: 1 << 20 });
       const expected = stored.kind === 'found' ? stored.messages.map((m) => m.body.toString()) : [];
@@ -298,11 +295,7 @@ describe('gRPC UpdateOffset and GetOffset', () => {
       });
 
     expect((await get(group, 0)).status.code).toBe('OFFSET_NOT_FOUND');
-    await send(
-      c,
-      topic,
-      Array.from({ length: 4 }, () => ({})),
-    );
+    for (let n = 0; n < 4; n++) await send(c, topic, [{}]);
     expect((await update(0, '2')).status.code).toBe('OK');
     expect((await update(1, '1')).status.code).toBe('OK');
     expect((await update(1, '2')).status.code).toBe('OK');

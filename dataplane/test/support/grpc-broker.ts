@@ -70,6 +70,8 @@ export async function startStandaloneGrpc(
     port: 0,
     log: silentLog,
     shutdownGraceMs: 500,
+    // The suites run on either transport: ROCKETRY_GRPC_TRANSPORT=h2 serves them from node:http2.
+    ...(process.env.ROCKETRY_GRPC_TRANSPORT === 'h2' && { transport: 'h2' as const }),
   });
   return {
     port: server.port,

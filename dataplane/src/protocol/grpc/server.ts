@@ -21,6 +21,7 @@ import type { RouteSource } from '../../namesrv/route-source.js';
 import type { MessageStore } from '../../storage/message-store.js';
 import type { ClientSessions } from './client-sessions.js';
 import { type BrokerIdentity, endpointsOf } from './convert.js';
+import { type Rpc, startH2Transport } from './h2-transport.js';
 import { ackMessage } from './handlers/ack-message.js';
 import { changeInvisibleDuration } from './handlers/change-invisible-duration.js';
 import { forwardMessageToDeadLetterQueue } from './handlers/forward-to-dead-letter.js';
@@ -34,7 +35,7 @@ import { queryRoute } from './handlers/query-route.js';
 import { receiveMessage } from './handlers/receive-message.js';
 import type { RpcContext } from './handlers/rpc-context.js';
 import { sendMessage } from './handlers/send-message.js';
-import { type GroupSource, openTelemetry } from './handlers/telemetry.js';
+import { type GroupSource, openTelemetry, type TelemetryPeer, type TelemetrySession } from './handlers/telemetry.js';
 import { loadMessagingService } from './protos.js';
 import { type StreamHandler, serveStream } from './server-stream.js';
 import { toStatus } from './status.js';
@@ -71,6 +72,11 @@ export interface GrpcServerOptions {
   readonly shutdownGraceMs?: number;
   /** RPC latency, messages in and client connections; nothing is recorded when omitted. */
   readonly metrics?: GrpcMetrics;
+  /**
+   * `grpc-js` (default) or `h2`, a minimal gRPC server on node:http2 (h2-transport.ts). OpenTelemetry spans need
+   * grpc-js (`instrument` wraps grpc-js handlers).
+   */
+  readonly transport?: 'grpc-js' | 'h2';
   /** Wraps the handlers once, before they are served (OpenTelemetry spans: observability/otel.ts); none when omitted. */
   readonly instrument?: (implementation: UntypedServiceImplementation) => UntypedServiceImplementation;
 }
@@ -102,25 +108,6 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     ? { name: options.brokerName ?? 'broker-0', endpoints: endpointsOf(options.advertise) }
     : undefined;
 
-  const server = new Server({
-    // A maximum-size body plus its properties and framing must fit (PROTOCOL.md §1).
-    'grpc.max_receive_message_length': Math.max(MIN_RECEIVE_BYTES, maxBodyBytes + (1 << 20)),
-  });
-  const unary =
-    <Req>(rpc: string, handle: (req: Req, ctx: RpcContext) => Promise<StatusResponse>) =>
-    (call: ServerUnaryCall<Req, StatusResponse>, callback: sendUnaryData<StatusResponse>) => {
-      const started = performance.now();
-      const ctx = contextOf(log, rpc, call.metadata);
-      const respond = (response: StatusResponse) => {
-        metrics.observeRpc(rpc, response.status.code, performance.now() - started);
-        callback(null, response);
-      };
-      handle(call.request, ctx).then(respond, (err: unknown) => respond({ status: toStatus(err, ctx.log) }));
-    };
-  const stream =
-    <Req, Frame extends { status?: WireStatus }>(rpc: string, handle: StreamHandler<Req, Frame>) =>
-    (call: ServerWritableStream<Req, Frame>) =>
-      serveStream(call, contextOf(log, rpc, call.metadata), handle, (code, ms) => metrics.observeRpc(rpc, code, ms));
   const telemetryDeps = {
     settings: { maxBodyBytes },
     groups: options.groups,
@@ -138,17 +125,109 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     refreshRegistration: options.refreshRegistration ?? (async () => {}),
     broker: () => broker as BrokerIdentity,
   });
-  const implementation: UntypedServiceImplementation = {
-    QueryRoute: unary('QueryRoute', route),
-    Heartbeat: unary('Heartbeat', heartbeat({ liveness })),
-    SendMessage: unary(
-      'SendMessage',
-      sendMessage({ store, topics, queues: new QueueSelector(), permission: options.permission, clock, metrics }),
-    ),
-    NotifyClientTermination: unary('NotifyClientTermination', notifyClientTermination({ consumption, liveness })),
-    Telemetry: (call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
-      const ctx = contextOf(log, 'Telemetry', call.metadata);
-      const session = openTelemetry(telemetryDeps, ctx, {
+  const rpcs: Record<string, Rpc> = {
+    QueryRoute: { kind: 'unary', handle: route },
+    Heartbeat: { kind: 'unary', handle: heartbeat({ liveness }) },
+    SendMessage: {
+      kind: 'unary',
+      handle: sendMessage({
+        store,
+        topics,
+        queues: new QueueSelector(),
+        permission: options.permission,
+        clock,
+        metrics,
+      }),
+    },
+    NotifyClientTermination: { kind: 'unary', handle: notifyClientTermination({ consumption, liveness }) },
+    Telemetry: { kind: 'bidi', open: (ctx, peer) => openTelemetry(telemetryDeps, ctx, peer) },
+    ReceiveMessage: {
+      kind: 'stream',
+      handle: receiveMessage({
+        consumption,
+        liveness,
+        clock,
+        storeHost: () => endpointText(broker as BrokerIdentity),
+        onDelivered: (topic, group, sizes) => metrics.recordDelivered(topic, group, sizes),
+      }),
+    },
+    AckMessage: { kind: 'unary', handle: ackMessage({ consumption }) },
+    ChangeInvisibleDuration: { kind: 'unary', handle: changeInvisibleDuration({ consumption }) },
+    ForwardMessageToDeadLetterQueue: { kind: 'unary', handle: forwardMessageToDeadLetterQueue({ consumption }) },
+    QueryAssignment: { kind: 'unary', handle: queryAssignment({ queryRoute: route }) },
+    PullMessage: { kind: 'stream', handle: pull },
+    UpdateOffset: { kind: 'unary', handle: updateOffset(offsetDeps) },
+    GetOffset: { kind: 'unary', handle: getOffset(offsetDeps) },
+    QueryOffset: { kind: 'unary', handle: queryOffset(queueDeps) },
+  };
+  for (const rpc of ['EndTransaction', 'RecallMessage', 'SyncLiteSubscription']) {
+    rpcs[rpc] = { kind: 'unary', handle: notImplementedUnary(rpc) };
+  }
+  const graceMs = options.shutdownGraceMs ?? 2000;
+  const maxReceiveBytes = Math.max(MIN_RECEIVE_BYTES, maxBodyBytes + (1 << 20));
+  const bound =
+    options.transport === 'h2'
+      ? await serveOnH2(rpcs, options, maxReceiveBytes, metrics)
+      : await serveOnGrpcJs(rpcs, options, maxReceiveBytes, metrics);
+  const port = bound.port;
+  broker ??= { name: options.brokerName ?? 'broker-0', endpoints: endpointsOf(`${options.host}:${port}`) };
+  log.info(
+    { host: options.host, port, advertise: broker.endpoints.addresses?.[0], transport: options.transport ?? 'grpc-js' },
+    'grpc server listening',
+  );
+  return { port, close: () => bound.close(graceMs) };
+}
+
+type Bound = { port: number; close(graceMs: number): Promise<void> };
+
+function serveOnH2(
+  rpcs: Record<string, Rpc>,
+  options: GrpcServerOptions,
+  maxReceiveBytes: number,
+  metrics: GrpcMetrics,
+): Promise<Bound> {
+  return startH2Transport({
+    service: withLenientTelemetry(loadMessagingService()),
+    rpcs,
+    host: options.host,
+    port: options.port,
+    maxReceiveBytes,
+    log: options.log,
+    context: (rpc, clientId) => ({ clientId, log: options.log.child({ rpc, clientId }) }),
+    observe: (rpc, code, ms) => metrics.observeRpc(rpc, code, ms),
+  });
+}
+
+/** The same RPCs on grpc-js, the default transport (and the one OpenTelemetry instruments). */
+async function serveOnGrpcJs(
+  rpcs: Record<string, Rpc>,
+  options: GrpcServerOptions,
+  maxReceiveBytes: number,
+  metrics: GrpcMetrics,
+): Promise<Bound> {
+  const { log } = options;
+  // A maximum-size body plus its properties and framing must fit (PROTOCOL.md §1).
+  const server = new Server({ 'grpc.max_receive_message_length': maxReceiveBytes });
+  const unary =
+    (rpc: string, handle: (req: never, ctx: RpcContext) => Promise<StatusResponse>) =>
+    (call: ServerUnaryCall<never, StatusResponse>, callback: sendUnaryData<StatusResponse>) => {
+      const started = performance.now();
+      const ctx = contextOf(log, rpc, call.metadata);
+      const respond = (response: StatusResponse) => {
+        metrics.observeRpc(rpc, response.status.code, performance.now() - started);
+        callback(null, response);
+      };
+      handle(call.request, ctx).then(respond, (err: unknown) => respond({ status: toStatus(err, ctx.log) }));
+    };
+  const stream =
+    (rpc: string, handle: StreamHandler<never, { status?: WireStatus }>) =>
+    (call: ServerWritableStream<never, { status?: WireStatus }>) =>
+      serveStream(call, contextOf(log, rpc, call.metadata), handle, (code, ms) => metrics.observeRpc(rpc, code, ms));
+  const bidi =
+    (rpc: string, open: (ctx: RpcContext, peer: TelemetryPeer) => TelemetrySession) =>
+    (call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>) => {
+      const ctx = contextOf(log, rpc, call.metadata);
+      const session = open(ctx, {
         send: (command) => {
           if (!call.cancelled && !call.writableEnded) call.write(command);
         },
@@ -170,49 +249,29 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       });
       call.on('cancelled', () => session.onClose());
       call.on('close', () => session.onClose());
-    },
-    ReceiveMessage: stream(
-      'ReceiveMessage',
-      receiveMessage({
-        consumption,
-        liveness,
-        clock,
-        storeHost: () => endpointText(broker as BrokerIdentity),
-        onDelivered: (topic, group, sizes) => metrics.recordDelivered(topic, group, sizes),
-      }),
-    ),
-    AckMessage: unary('AckMessage', ackMessage({ consumption })),
-    ChangeInvisibleDuration: unary('ChangeInvisibleDuration', changeInvisibleDuration({ consumption })),
-    ForwardMessageToDeadLetterQueue: unary(
-      'ForwardMessageToDeadLetterQueue',
-      forwardMessageToDeadLetterQueue({ consumption }),
-    ),
-    QueryAssignment: unary('QueryAssignment', queryAssignment({ queryRoute: route })),
-    PullMessage: stream('PullMessage', pull),
-    UpdateOffset: unary('UpdateOffset', updateOffset(offsetDeps)),
-    GetOffset: unary('GetOffset', getOffset(offsetDeps)),
-    QueryOffset: unary('QueryOffset', queryOffset(queueDeps)),
-  };
-  for (const rpc of ['EndTransaction', 'RecallMessage', 'SyncLiteSubscription']) {
-    implementation[rpc] = unary(rpc, notImplementedUnary(rpc));
+    };
+  const implementation: UntypedServiceImplementation = {};
+  for (const [name, rpc] of Object.entries(rpcs)) {
+    const handler =
+      rpc.kind === 'unary'
+        ? unary(name, rpc.handle)
+        : rpc.kind === 'stream'
+          ? stream(name, rpc.handle)
+          : bidi(name, rpc.open);
+    implementation[name] = handler as UntypedServiceImplementation[string];
   }
   server.addService(
     withLenientTelemetry(loadMessagingService()),
     options.instrument?.(implementation) ?? implementation,
   );
-
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
     ),
   );
-  broker ??= { name: options.brokerName ?? 'broker-0', endpoints: endpointsOf(`${options.host}:${port}`) };
-  log.info({ host: options.host, port, advertise: broker.endpoints.addresses?.[0] }, 'grpc server listening');
-
-  const graceMs = options.shutdownGraceMs ?? 2000;
   return {
     port,
-    close: () =>
+    close: (graceMs) =>
       new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();

@@ -1,0 +1,118 @@
+import { connect } from 'node:http2';
+import { ConsumeResult, Producer, PushConsumer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type GrpcBroker, quietClientLogger, rawClient, startBroker, unaryCall } from './support/grpc-broker.js';
+
+/** The same broker on the node:http2 transport (the other suites run on grpc-js unless ROCKETRY_GRPC_TRANSPORT=h2). */
+let broker: GrpcBroker | undefined;
+const clients: { shutdown(): Promise<unknown> }[] = [];
+const saved = process.env.ROCKETRY_GRPC_TRANSPORT;
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
+  await broker?.close();
+  broker = undefined;
+  if (saved === undefined) delete process.env.ROCKETRY_GRPC_TRANSPORT;
+  else process.env.ROCKETRY_GRPC_TRANSPORT = saved;
+});
+
+async function h2Broker(): Promise<GrpcBroker> {
+  process.env.ROCKETRY_GRPC_TRANSPORT = 'h2';
+  broker = await startBroker({ autoCreate: true });
+  return broker;
+}
+
+/** One raw gRPC call: `body` as the request's DATA, the answer's headers and trailers. */
+function rawCall(endpoint: string, path: string, body: Buffer): Promise<Record<string, string | string[] | undefined>> {
+  return new Promise((resolve, reject) => {
+    const session = connect(`http://${endpoint}`);
+    session.on('error', reject);
+    const req = session.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    const seen: Record<string, string | string[] | undefined> = {};
+    req.on('response', (headers) => Object.assign(seen, headers));
+    req.on('trailers', (trailers) => Object.assign(seen, trailers));
+    req.on('data', () => {});
+    req.on('end', () => {
+      session.close();
+      resolve(seen);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const prefixed = (flag: number, length: number, payload = Buffer.alloc(0)) => {
+  const head = Buffer.alloc(5);
+  head.writeUInt8(flag, 0);
+  head.writeUInt32BE(length, 1);
+  return Buffer.concat([head, payload]);
+};
+
+describe('gRPC on the node:http2 transport', () => {
+  it('serves the official producer, simple consumer and push consumer end to end', async () => {
+    const b = await h2Broker();
+    const topic = 'h2-orders';
+    const producer = new Producer({ endpoints: b.endpoint, namespace: '', logger: quietClientLogger, topics: [topic] });
+    await producer.startup();
+    clients.push(producer);
+    const simple = new SimpleConsumer({
+      endpoints: b.endpoint,
+      namespace: '',
+      consumerGroup: 'h2-simple',
+      subscriptions: new Map([[topic, '*']]),
+      awaitDuration: 1000,
+      logger: quietClientLogger,
+    });
+    await simple.startup();
+    clients.push(simple);
+    const pushed: string[] = [];
+    const push = new PushConsumer({
+      endpoints: b.endpoint,
+      namespace: '',
+      consumerGroup: 'h2-push',
+      subscriptions: new Map([[topic, '*']]),
+      logger: quietClientLogger,
+      messageListener: {
+        async consume(message) {
+          pushed.push(message.messageId);
+          return ConsumeResult.SUCCESS;
+        },
+      },
+    });
+    await push.startup();
+    clients.push(push);
+
+    const sent = new Set<string>();
+    for (let i = 0; i < 10; i++) sent.add((await producer.send({ topic, body: Buffer.from(`h2-${i}`) })).messageId);
+    const received = new Set<string>();
+    const deadline = Date.now() + 10_000;
+    while (received.size < sent.size && Date.now() < deadline) {
+      for (const m of await simple.receive(16, 10_000)) {
+        received.add(m.messageId);
+        await simple.ack(m);
+      }
+    }
+    expect(received).toEqual(sent);
+    while (new Set(pushed).size < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(new Set(pushed)).toEqual(sent);
+  });
+
+  it('answers transport problems with gRPC statuses and keeps serving', async () => {
+    const b = await h2Broker();
+    const base = '/apache.rocketmq.v2.MessagingService/';
+    expect((await rawCall(b.endpoint, `${base}NoSuchMethod`, prefixed(0, 0)))['grpc-status']).toBe('12');
+    expect((await rawCall(b.endpoint, `${base}QueryRoute`, prefixed(1, 0)))['grpc-status']).toBe('12');
+    expect((await rawCall(b.endpoint, `${base}QueryRoute`, prefixed(0, 64 << 20)))['grpc-status']).toBe('8');
+    expect(
+      (await rawCall(b.endpoint, `${base}QueryRoute`, prefixed(0, 3, Buffer.from([0xff, 0xff, 0xff]))))['grpc-status'],
+    ).toBe('13');
+    const client = rawClient(b.endpoint);
+    const route = await unaryCall<{ status: { code: string } }>(client, 'QueryRoute', { topic: { name: 'h2-after' } });
+    client.close();
+    expect(route.status.code).toBe('OK');
+  });
+});
