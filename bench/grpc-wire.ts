@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
 import {
   type Client,
   type ClientDuplexStream,
@@ -11,30 +9,11 @@ import {
   makeGenericClientConstructor,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 
-/**
- * The RocketMQ 5 protos as the broker loads them (the copy shipped by `rocketmq-client-nodejs`, same proto-loader
- * options as dataplane/src/protocol/grpc/server.ts), and a plain grpc-js client of them for the load generators.
- */
-const PROTO_ROOT = join(
-  dirname(createRequire(import.meta.url).resolve('rocketmq-client-nodejs/package.json')),
-  'proto',
-);
+/** The RocketMQ 5 protos exactly as the broker loads them, and a plain grpc-js client of them for the generators. */
+import { loadMessagingService } from '../dataplane/src/protocol/grpc/protos.js';
 
-export function loadMessagingService(): ServiceDefinition {
-  const definition = loadSync('apache/rocketmq/v2/service.proto', {
-    includeDirs: [PROTO_ROOT],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: false,
-    arrays: true,
-    objects: true,
-    oneofs: true,
-  });
-  return definition['apache.rocketmq.v2.MessagingService'] as ServiceDefinition;
-}
+export { loadMessagingService };
 
 export interface WireStatus {
   code: string | number;
