@@ -1,23 +1,19 @@
-import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdminApp } from '../src/admin/app.js';
 import type { MessageView } from '../src/admin/routes/messages.routes.js';
 import { BrokerMetrics } from '../src/metrics/broker-metrics.js';
 import { registerConsumerGauges } from '../src/metrics/registry.js';
-import { type GrpcBroker, quietClientLogger, startBroker } from './support/grpc-broker.js';
-import { silentLog } from './support/store.js';
+import { type GrpcBroker, quietClientLogger, serveAdmin, startBroker } from './support/grpc-broker.js';
 
 let broker: GrpcBroker | undefined;
-let server: Server | undefined;
+let admin: { close(): Promise<void> } | undefined;
 const clients: { shutdown(): Promise<unknown> }[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
-  const s = server;
-  server = undefined;
-  if (s) await new Promise<void>((done) => s.close(() => done()));
+  await admin?.close();
+  admin = undefined;
   await broker?.close();
   broker = undefined;
 });
@@ -62,21 +58,9 @@ describe('admin API values after a scripted consumer workload', () => {
       retryPolicy: { type: 'exponential', initialMs: 1000, maxMs: 10_000, multiplier: 2 },
     });
     registerConsumerGauges(registry, broker.server.consumption);
-    const app = createAdminApp({
-      registry,
-      log: silentLog,
-      isReady: () => true,
-      store: broker.store,
-      consumption: broker.server.consumption,
-      sessions: broker.server.sessions,
-      topics: broker.topics,
-      groups: broker.groups,
-      permission: broker.permission,
-    });
-    const s = app.listen(0, '127.0.0.1');
-    server = s;
-    await new Promise<void>((resolve) => s.once('listening', resolve));
-    const base = `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+    const served = await serveAdmin(broker, registry);
+    admin = served;
+    const { base } = served;
 
     const producer = new Producer({
       endpoints: broker.endpoint,

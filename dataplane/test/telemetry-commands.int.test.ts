@@ -1,42 +1,19 @@
-import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Registry } from 'prom-client';
 import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdminApp } from '../src/admin/app.js';
 import type { ClientSessionInfo } from '../src/protocol/grpc/client-sessions.js';
-import { type GrpcBroker, quietClientLogger, startBroker } from './support/grpc-broker.js';
-import { silentLog } from './support/store.js';
+import { type GrpcBroker, quietClientLogger, serveAdmin, startBroker } from './support/grpc-broker.js';
 
 let broker: GrpcBroker | undefined;
-let server: Server | undefined;
+let adminServer: { close(): Promise<void> } | undefined;
 const clients: { shutdown(): Promise<unknown> }[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
-  const s = server;
-  server = undefined;
-  if (s) await new Promise<void>((done) => s.close(() => done()));
+  await adminServer?.close();
+  adminServer = undefined;
   await broker?.close();
   broker = undefined;
 });
-
-async function adminOf(b: GrpcBroker): Promise<string> {
-  const app = createAdminApp({
-    registry: new Registry(),
-    log: silentLog,
-    isReady: () => true,
-    store: b.store,
-    consumption: b.server.consumption,
-    sessions: b.server.sessions,
-    topics: b.topics,
-    groups: b.groups,
-    permission: b.permission,
-  });
-  const s = app.listen(0, '127.0.0.1');
-  server = s;
-  await new Promise<void>((resolve) => s.once('listening', resolve));
-  return `http://127.0.0.1:${(s.address() as { port: number }).port}`;
-}
 
 const post = async (url: string, body?: unknown) => {
   const response = await fetch(url, {
@@ -49,7 +26,9 @@ const post = async (url: string, body?: unknown) => {
 describe('broker commands to clients over Telemetry', () => {
   it('lists connected clients and gets their stack trace, verify answer and reconnect, matched by nonce', async () => {
     broker = await startBroker({ autoCreate: true });
-    const admin = await adminOf(broker);
+    const served = await serveAdmin(broker);
+    adminServer = served;
+    const admin = served.base;
     const topic = 'cmd-orders';
     const producer = new Producer({
       endpoints: broker.endpoint,

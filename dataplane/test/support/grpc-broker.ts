@@ -1,5 +1,7 @@
 import { type Client, credentials, Metadata, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { type TempDir, tempDir } from '@rocketry/testkit';
+import { Registry } from 'prom-client';
+import { createAdminApp } from '../../src/admin/app.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { BrokerPermission } from '../../src/messaging/broker-permission.js';
 import { Groups } from '../../src/messaging/groups.js';
@@ -141,4 +143,28 @@ export function unaryCall<Res>(client: ReturnType<typeof rawClient>, rpc: string
     const method = client[rpc] as (req: unknown, md: Metadata, cb: (err: Error | null, res: Res) => void) => void;
     method.call(client, request, clientMetadata(), (err, res) => (err ? reject(err) : resolve(res)));
   });
+}
+
+/** The broker's admin HTTP API over a running test broker, on a free loopback port. */
+export async function serveAdmin(
+  b: GrpcBroker,
+  registry: Registry = new Registry(),
+): Promise<{ base: string; close(): Promise<void> }> {
+  const app = createAdminApp({
+    registry,
+    log: silentLog,
+    isReady: () => true,
+    store: b.store,
+    consumption: b.server.consumption,
+    sessions: b.server.sessions,
+    topics: b.topics,
+    groups: b.groups,
+    permission: b.permission,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
