@@ -1,17 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import type { SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageView } from '../src/admin/routes/messages.routes.js';
 import { BrokerMetrics } from '../src/metrics/broker-metrics.js';
 import { registerConsumerGauges } from '../src/metrics/registry.js';
-import { type GrpcBroker, quietClientLogger, serveAdmin, startBroker } from './support/grpc-broker.js';
+import { type GrpcBroker, serveAdmin, startBroker } from './support/grpc-broker.js';
+import { OfficialClients } from './support/official-clients.js';
 
 let broker: GrpcBroker | undefined;
 let admin: { close(): Promise<void> } | undefined;
-const clients: { shutdown(): Promise<unknown> }[] = [];
+const clients = new OfficialClients(() => broker?.endpoint ?? '');
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
+  await clients.shutdownAll();
   await admin?.close();
   admin = undefined;
   await broker?.close();
@@ -62,24 +63,8 @@ describe('admin API values after a scripted consumer workload', () => {
     admin = served;
     const { base } = served;
 
-    const producer = new Producer({
-      endpoints: broker.endpoint,
-      namespace: '',
-      logger: quietClientLogger,
-      topics: [topic],
-    });
-    await producer.startup();
-    clients.push(producer);
-    const consumer = new SimpleConsumer({
-      endpoints: broker.endpoint,
-      namespace: '',
-      consumerGroup: group,
-      subscriptions: new Map([[topic, '*']]),
-      awaitDuration: 1000,
-      logger: quietClientLogger,
-    });
-    await consumer.startup();
-    clients.push(consumer);
+    const producer = await clients.producer([topic]);
+    const consumer = await clients.simple(group, { [topic]: '*' });
 
     // Two batches with a gap: the reset goes to the time between them.
     const send = async (i: number) =>

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { FilterExpression, Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { FilterExpression } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GrpcBroker, quietClientLogger, startBroker } from './support/grpc-broker.js';
+import { type GrpcBroker, startBroker } from './support/grpc-broker.js';
+import { OfficialClients } from './support/official-clients.js';
 import { message } from './support/store.js';
 
 let broker: GrpcBroker | undefined;
-const clients: { shutdown(): Promise<unknown> }[] = [];
+const clients = new OfficialClients(() => broker?.endpoint ?? '');
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
+  await clients.shutdownAll();
   await broker?.close();
   broker = undefined;
 });
@@ -16,39 +17,12 @@ afterEach(async () => {
 const SQL_FILTER = 2 as ConstructorParameters<typeof FilterExpression>[1];
 const suffix = () => randomBytes(4).toString('hex');
 
-async function producerFor(endpoint: string, topic: string): Promise<Producer> {
-  const producer = new Producer({ endpoints: endpoint, namespace: '', logger: quietClientLogger, topics: [topic] });
-  await producer.startup();
-  clients.push(producer);
-  return producer;
-}
-
-async function consumerFor(
-  endpoint: string,
-  group: string,
-  topic: string,
-  awaitMs = 1000,
-  filter: string | FilterExpression = '*',
-): Promise<SimpleConsumer> {
-  const consumer = new SimpleConsumer({
-    endpoints: endpoint,
-    namespace: '',
-    consumerGroup: group,
-    subscriptions: new Map([[topic, filter]]),
-    awaitDuration: awaitMs,
-    logger: quietClientLogger,
-  });
-  await consumer.startup();
-  clients.push(consumer);
-  return consumer;
-}
-
 describe('pop consumption with the official simple consumer', () => {
   it('delivers every message once to a group, and an acked message never comes back', async () => {
     broker = await startBroker({ autoCreate: true });
     const topic = `pop-${suffix()}`;
-    const producer = await producerFor(broker.endpoint, topic);
-    const consumer = await consumerFor(broker.endpoint, `g-${suffix()}`, topic);
+    const producer = await clients.producer([topic]);
+    const consumer = await clients.simple(`g-${suffix()}`, { [topic]: '*' });
     const sent = new Set<string>();
     for (let i = 0; i < 20; i++) {
       const receipt = await producer.send({ topic, body: Buffer.from(`m${i}`), tag: 'A' });
@@ -72,8 +46,8 @@ describe('pop consumption with the official simple consumer', () => {
   it('redelivers an unacked message after its invisible time with the next attempt and a new handle', async () => {
     broker = await startBroker({ autoCreate: true });
     const topic = `pop-${suffix()}`;
-    const producer = await producerFor(broker.endpoint, topic);
-    const consumer = await consumerFor(broker.endpoint, `g-${suffix()}`, topic);
+    const producer = await clients.producer([topic]);
+    const consumer = await clients.simple(`g-${suffix()}`, { [topic]: '*' });
     const { messageId } = await producer.send({ topic, body: Buffer.from('x') });
     const [first] = await consumer.receive(1, 1500);
     expect(first?.messageId).toBe(messageId);
@@ -92,14 +66,12 @@ describe('pop consumption with the official simple consumer', () => {
   it('steps through thousands of messages its tag filter rejects within one receive, and applies SQL92 filters', async () => {
     broker = await startBroker({ autoCreate: true });
     const topic = `pop-${suffix()}`;
-    const producer = await producerFor(broker.endpoint, topic);
-    const byTag = await consumerFor(broker.endpoint, `g-${suffix()}`, topic, 3000, 'wanted');
-    const bySql = await consumerFor(
-      broker.endpoint,
+    const producer = await clients.producer([topic]);
+    const byTag = await clients.simple(`g-${suffix()}`, { [topic]: 'wanted' }, 3000);
+    const bySql = await clients.simple(
       `g-${suffix()}`,
-      topic,
+      { [topic]: new FilterExpression("region = 'eu' AND amount > 100", SQL_FILTER) },
       3000,
-      new FilterExpression("region = 'eu' AND amount > 100", SQL_FILTER),
     );
     const noise = Array.from({ length: 5000 }, (_, n) => message(topic, n % 8, n, { tag: 'noise', properties: {} }));
     await broker.store.appendAll(noise);

@@ -1,14 +1,15 @@
 import { connect } from 'node:http2';
-import { ConsumeResult, Producer, PushConsumer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { ConsumeResult, PushConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GrpcBroker, quietClientLogger, rawClient, startBroker, unaryCall } from './support/grpc-broker.js';
+import { OfficialClients } from './support/official-clients.js';
 
 /** The same broker on the node:http2 transport (the other suites run on grpc-js unless ROCKETRY_GRPC_TRANSPORT=h2). */
 let broker: GrpcBroker | undefined;
-const clients: { shutdown(): Promise<unknown> }[] = [];
+const clients = new OfficialClients(() => broker?.endpoint ?? '');
 const saved = process.env.ROCKETRY_GRPC_TRANSPORT;
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
+  await clients.shutdownAll();
   await broker?.close();
   broker = undefined;
   if (saved === undefined) delete process.env.ROCKETRY_GRPC_TRANSPORT;
@@ -56,19 +57,8 @@ describe('gRPC on the node:http2 transport', () => {
   it('serves the official producer, simple consumer and push consumer end to end', async () => {
     const b = await h2Broker();
     const topic = 'h2-orders';
-    const producer = new Producer({ endpoints: b.endpoint, namespace: '', logger: quietClientLogger, topics: [topic] });
-    await producer.startup();
-    clients.push(producer);
-    const simple = new SimpleConsumer({
-      endpoints: b.endpoint,
-      namespace: '',
-      consumerGroup: 'h2-simple',
-      subscriptions: new Map([[topic, '*']]),
-      awaitDuration: 1000,
-      logger: quietClientLogger,
-    });
-    await simple.startup();
-    clients.push(simple);
+    const producer = await clients.producer([topic]);
+    const simple = await clients.simple('h2-simple', { [topic]: '*' });
     const pushed: string[] = [];
     const push = new PushConsumer({
       endpoints: b.endpoint,
@@ -83,8 +73,7 @@ describe('gRPC on the node:http2 transport', () => {
         },
       },
     });
-    await push.startup();
-    clients.push(push);
+    await clients.track(push).startup();
 
     const sent = new Set<string>();
     for (let i = 0; i < 10; i++) sent.add((await producer.send({ topic, body: Buffer.from(`h2-${i}`) })).messageId);

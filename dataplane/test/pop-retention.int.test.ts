@@ -1,5 +1,4 @@
 import { type TempDir, tempDir } from '@rocketry/testkit';
-import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/lib/clock.js';
 import { systemClock } from '../src/lib/clock.js';
@@ -9,16 +8,17 @@ import { openConsumption } from '../src/messaging/pop/open-consumption.js';
 import { retryTopicOf } from '../src/messaging/pop/retry-topics.js';
 import { Topics } from '../src/messaging/topics.js';
 import type { MessageStore } from '../src/storage/message-store.js';
-import { quietClientLogger, type StandaloneGrpc, startStandaloneGrpc } from './support/grpc-broker.js';
+import { type StandaloneGrpc, startStandaloneGrpc } from './support/grpc-broker.js';
+import { OfficialClients } from './support/official-clients.js';
 import { message, openStore, silentLog, testConfig } from './support/store.js';
 
 const HOUR = 3600_000;
 let dir: TempDir | undefined;
 let store: MessageStore | undefined;
 let grpc: StandaloneGrpc | undefined;
-const clients: { shutdown(): Promise<unknown> }[] = [];
+const clients = new OfficialClients(() => `127.0.0.1:${grpc?.port}`);
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
+  await clients.shutdownAll();
   await grpc?.close();
   await store?.close();
   await dir?.remove();
@@ -26,20 +26,6 @@ afterEach(async () => {
   store = undefined;
   dir = undefined;
 });
-
-async function consumer(endpoint: string, group: string, topic: string): Promise<SimpleConsumer> {
-  const c = new SimpleConsumer({
-    endpoints: endpoint,
-    namespace: '',
-    consumerGroup: group,
-    subscriptions: new Map([[topic, '*']]),
-    awaitDuration: 1000,
-    logger: quietClientLogger,
-  });
-  await c.startup();
-  clients.push(c);
-  return c;
-}
 
 describe('retention and unacked pop state', () => {
   it('copies a delivered but unacked message to the group retry topic before its segment goes, and delivers it again', async () => {
@@ -53,14 +39,11 @@ describe('retention and unacked pop state', () => {
     const permission = await BrokerPermission.open(dir.path);
     const pop = await openConsumption({ store, topics, groups, clock: systemClock, log: silentLog });
     grpc = await startStandaloneGrpc({ store, topics, groups, permission, shared: pop });
-    const endpoint = `127.0.0.1:${grpc.port}`;
     const topic = 'kept-orders';
     await topics.put(topic, { messageType: 'NORMAL', queues: 1 });
-    const holder = await consumer(endpoint, 'holder', topic);
-    const bystander = await consumer(endpoint, 'bystander', topic);
-    const producer = new Producer({ endpoints: endpoint, namespace: '', logger: quietClientLogger, topics: [topic] });
-    await producer.startup();
-    clients.push(producer);
+    const holder = await clients.simple('holder', { [topic]: '*' });
+    const bystander = await clients.simple('bystander', { [topic]: '*' });
+    const producer = await clients.producer([topic]);
 
     const { messageId } = await producer.send({ topic, body: Buffer.from('keep me'), tag: 'T', keys: ['k1'] });
     const [held] = await holder.receive(1, 60_000);

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientSessionInfo } from '../src/protocol/grpc/client-sessions.js';
-import { type GrpcBroker, quietClientLogger, serveAdmin, startBroker } from './support/grpc-broker.js';
+import { type GrpcBroker, serveAdmin, startBroker } from './support/grpc-broker.js';
+import { OfficialClients } from './support/official-clients.js';
 
 let broker: GrpcBroker | undefined;
 let adminServer: { close(): Promise<void> } | undefined;
-const clients: { shutdown(): Promise<unknown> }[] = [];
+const clients = new OfficialClients(() => broker?.endpoint ?? '');
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.shutdown().catch(() => {});
+  await clients.shutdownAll();
   await adminServer?.close();
   adminServer = undefined;
   await broker?.close();
@@ -30,24 +30,8 @@ describe('broker commands to clients over Telemetry', () => {
     adminServer = served;
     const admin = served.base;
     const topic = 'cmd-orders';
-    const producer = new Producer({
-      endpoints: broker.endpoint,
-      namespace: '',
-      logger: quietClientLogger,
-      topics: [topic],
-    });
-    await producer.startup();
-    clients.push(producer);
-    const consumer = new SimpleConsumer({
-      endpoints: broker.endpoint,
-      namespace: '',
-      consumerGroup: 'cmd-group',
-      subscriptions: new Map([[topic, '*']]),
-      awaitDuration: 1000,
-      logger: quietClientLogger,
-    });
-    await consumer.startup();
-    clients.push(consumer);
+    const producer = await clients.producer([topic]);
+    const consumer = await clients.simple('cmd-group', { [topic]: '*' });
 
     const list = async () =>
       ((await (await fetch(`${admin}/v1/clients`)).json()) as { clients: ClientSessionInfo[] }).clients;

@@ -1,25 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { tempDir } from '@rocketry/testkit';
 import {
   ConsumeResult,
-  type FilterExpression,
   type MessageView,
-  Producer,
+  type Producer,
   PushConsumer,
-  SimpleConsumer,
+  type SimpleConsumer,
 } from 'rocketmq-client-nodejs';
 import type { TestContext } from 'vitest';
-import { BrokerPermission } from '../../src/messaging/broker-permission.js';
-import { Groups } from '../../src/messaging/groups.js';
-import { Topics } from '../../src/messaging/topics.js';
 import { defaultMessageLimits } from '../../src/storage/message-limits.js';
-import {
-  type ConsumptionTuning,
-  type GrpcBroker,
-  quietClientLogger,
-  startStandaloneGrpc,
-} from '../support/grpc-broker.js';
-import { openStore, testConfig } from '../support/store.js';
+import { type ConsumptionTuning, type GrpcBroker, quietClientLogger, startBroker } from '../support/grpc-broker.js';
+import { OfficialClients } from '../support/official-clients.js';
 
 /**
  * Shared parts of the SCENARIOS.md tests (../../../../shared/SCENARIOS.md): a broker with production message limits,
@@ -92,43 +82,16 @@ export function codesInCauseChain(err: unknown): number[] {
  * A broker in-process on 127.0.0.1:0 over a temp dir, like `startBroker` but with the production message limits
  * (body up to 4,128,768 bytes), so large-body scenarios run against what `rocketry broker` enforces.
  */
-export async function startScenarioBroker(
+export function startScenarioBroker(
   options: { autoCreate?: boolean; settingsRepeatMs?: number } & ConsumptionTuning = {},
 ): Promise<GrpcBroker> {
-  const autoCreate = options.autoCreate ?? true;
-  const dir = await tempDir();
-  const store = await openStore(
-    testConfig(dir.path, { segmentBytes: 16 << 20, maxPendingBytes: 16 << 20, limits: defaultMessageLimits }),
-  );
-  const topics = await Topics.open(dir.path, { autoCreate });
-  const groups = await Groups.open(dir.path, { autoCreate });
-  const permission = await BrokerPermission.open(dir.path);
-  const server = await startStandaloneGrpc({
-    store,
-    topics,
-    groups,
-    permission,
-    settingsRepeatMs: options.settingsRepeatMs ?? 1500,
-    ...(options.consumptionLimits && { consumptionLimits: options.consumptionLimits }),
-    ...(options.clientGraceMs !== undefined && { clientGraceMs: options.clientGraceMs }),
+  return startBroker({
+    autoCreate: options.autoCreate ?? true,
+    ...options,
+    store: { segmentBytes: 16 << 20, maxPendingBytes: 16 << 20, limits: defaultMessageLimits },
   });
-  return {
-    dir,
-    store,
-    topics,
-    groups,
-    permission,
-    server,
-    endpoint: `127.0.0.1:${server.port}`,
-    async close(keepDir = false) {
-      await server.close();
-      await store.close();
-      if (!keepDir) await dir.remove();
-    },
-  };
 }
 
-type Subscriptions = Record<string, string | FilterExpression>;
 type Listener = (m: MessageView) => ConsumeResult | Promise<ConsumeResult>;
 
 /** A push consumer and the topic whose messages wake its pending long poll at shutdown (`shutdownPush`). */
@@ -137,50 +100,13 @@ interface PushEntry {
   readonly topic: string;
 }
 
-/** The official clients of one test, all shut down by `shutdownAll`. */
-export class ScenarioClients {
-  private readonly others: (Producer | SimpleConsumer)[] = [];
+/** The official clients of one test, all shut down by `shutdownAll`; push consumers see only their scenario. */
+export class ScenarioClients extends OfficialClients {
   private readonly pushes: PushEntry[] = [];
   private waker: Producer | undefined;
 
-  constructor(private readonly endpoint: () => string) {}
-
-  /** A producer, started (declared topics make `startup()` wait for the Settings reply). */
-  async producer(topics?: string[]): Promise<Producer> {
-    const producer = this.newProducer(topics);
-    await producer.startup();
-    return producer;
-  }
-
-  /** A producer, not started. */
-  newProducer(topics?: string[]): Producer {
-    const producer = new Producer({
-      endpoints: this.endpoint(),
-      namespace: '',
-      logger: quietClientLogger,
-      ...(topics && { topics }),
-    });
-    this.others.push(producer);
-    return producer;
-  }
-
-  async simple(group: string, subscriptions: Subscriptions, awaitMs = AWAIT_MS): Promise<SimpleConsumer> {
-    const consumer = this.newSimple(group, subscriptions, awaitMs);
-    await consumer.startup();
-    return consumer;
-  }
-
-  newSimple(group: string, subscriptions: Subscriptions, awaitMs = AWAIT_MS): SimpleConsumer {
-    const consumer = new SimpleConsumer({
-      endpoints: this.endpoint(),
-      namespace: '',
-      consumerGroup: group,
-      subscriptions: new Map(Object.entries(subscriptions)),
-      awaitDuration: awaitMs,
-      logger: quietClientLogger,
-    });
-    this.others.push(consumer);
-    return consumer;
+  constructor(endpoint: () => string) {
+    super(endpoint, AWAIT_MS);
   }
 
   /**
@@ -236,12 +162,10 @@ export class ScenarioClients {
     await shutdown;
   }
 
-  async shutdownAll(): Promise<void> {
-    const pushes = this.pushes.map((p) => this.shutdownPush(p.consumer).catch(() => {}));
-    await Promise.all(pushes);
-    const others = this.others.splice(0);
+  override async shutdownAll(): Promise<void> {
+    await Promise.all(this.pushes.map((p) => this.shutdownPush(p.consumer).catch(() => {})));
     this.waker = undefined;
-    await Promise.all(others.map((c) => (c.isRunning() ? c.shutdown().catch(() => {}) : undefined)));
+    await super.shutdownAll();
   }
 }
 

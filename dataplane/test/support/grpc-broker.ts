@@ -15,6 +15,7 @@ import { ClientSessions } from '../../src/protocol/grpc/client-sessions.js';
 import { loadMessagingService } from '../../src/protocol/grpc/protos.js';
 import { type GrpcServer, type GrpcServerOptions, startGrpcServer } from '../../src/protocol/grpc/server.js';
 import type { MessageStore } from '../../src/storage/message-store.js';
+import type { StoreConfig } from '../../src/storage/store-config.js';
 import { openStore, silentLog, testConfig } from './store.js';
 
 /** A real broker on 127.0.0.1:0 over a temp dir: storage, topics and the gRPC server. */
@@ -88,10 +89,17 @@ export async function startStandaloneGrpc(
 }
 
 export async function startBroker(
-  options: TopicsOptions & ConsumptionTuning & { settingsRepeatMs?: number; metrics?: GrpcMetrics; dir?: TempDir },
+  options: TopicsOptions &
+    ConsumptionTuning & {
+      settingsRepeatMs?: number;
+      metrics?: GrpcMetrics;
+      dir?: TempDir;
+      /** Over the small test defaults (e.g. production message limits). */
+      store?: Partial<Omit<StoreConfig, 'dataDir'>>;
+    },
 ): Promise<GrpcBroker> {
   const dir = options.dir ?? (await tempDir());
-  const store = await openStore(testConfig(dir.path));
+  const store = await openStore(testConfig(dir.path, options.store));
   const topics = await Topics.open(dir.path, options);
   const groups = await Groups.open(dir.path, { autoCreate: options.autoCreate });
   const permission = await BrokerPermission.open(dir.path);
