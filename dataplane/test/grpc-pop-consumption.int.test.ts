@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FilterExpression } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GrpcBroker, startBroker } from './support/grpc-broker.js';
-import { OfficialClients } from './support/official-clients.js';
+import { OfficialClients, SQL_FILTER } from './support/official-clients.js';
 import { message } from './support/store.js';
 
 let broker: GrpcBroker | undefined;
@@ -13,8 +13,6 @@ afterEach(async () => {
   broker = undefined;
 });
 
-/** `FilterType.SQL` of the client's protos (the enum is not exported from its index). */
-const SQL_FILTER = 2 as ConstructorParameters<typeof FilterExpression>[1];
 const suffix = () => randomBytes(4).toString('hex');
 
 describe('pop consumption with the official simple consumer', () => {

@@ -1,15 +1,10 @@
 import { ExponentialBackoffRetryPolicy, type PushConsumer, type TopicRouteData } from 'rocketmq-client-nodejs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { GrpcBroker } from '../support/grpc-broker.js';
-import { clientsOf, groupName, scenarioProperties, startScenarioBroker, timed, topicName } from './scenario-support.js';
+import { describe, it } from 'vitest';
+import { clientsOf, fileBroker, groupName, scenarioProperties, timed, topicName } from './scenario-support.js';
 
 /** SCENARIOS.md group C: handshake, settings, routes. */
-let broker: GrpcBroker;
-beforeAll(async () => {
-  broker = await startScenarioBroker();
-});
-afterAll(() => broker.close());
-const endpoint = () => broker.endpoint;
+const broker = fileBroker();
+const endpoint = () => broker().endpoint;
 
 /** The client's default body limit, which a Settings reply replaces. */
 const CLIENT_DEFAULT_MAX_BODY = 4 * 1024 * 1024;
@@ -32,7 +27,7 @@ describe.concurrent('C: handshake, settings and routes with the official client'
     const { maxBodySizeBytes } = producer.publishingSettings;
     expect(maxBodySizeBytes).toBeGreaterThan(0);
     // The broker's limit, not the client default: the reply arrived and was adopted.
-    expect(maxBodySizeBytes).toBe(broker.store.config.limits.maxBodyBytes);
+    expect(maxBodySizeBytes).toBe(broker().store.config.limits.maxBodyBytes);
     expect(maxBodySizeBytes).not.toBe(CLIENT_DEFAULT_MAX_BODY);
 
     const receipt = await producer.send({ topic, body: Buffer.from('c01'), properties: scenarioProperties('C01', 0) });

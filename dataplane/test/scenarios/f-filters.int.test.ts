@@ -1,29 +1,23 @@
 import { FilterExpression, type SimpleConsumer } from 'rocketmq-client-nodejs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { GrpcBroker } from '../support/grpc-broker.js';
+import { describe, it } from 'vitest';
+import { SQL_FILTER } from '../support/official-clients.js';
 import {
   clientsOf,
   codesInCauseChain,
+  fileBroker,
   groupName,
   receiveCount,
   receiveOwn,
   scenarioProperties,
   seqOf,
-  startScenarioBroker,
   topicName,
   within,
 } from './scenario-support.js';
 
 /** SCENARIOS.md group F: tag and SQL92 filters. */
-let broker: GrpcBroker;
-beforeAll(async () => {
-  broker = await startScenarioBroker();
-});
-afterAll(() => broker.close());
-const endpoint = () => broker.endpoint;
+const broker = fileBroker();
+const endpoint = () => broker().endpoint;
 
-/** FilterType.SQL of definition.proto (the client's FilterType enum is not exported from its index). */
-const SQL = 2 as ConstructorParameters<typeof FilterExpression>[1];
 const ILLEGAL_FILTER_EXPRESSION = 40010;
 const BAD_REQUEST = 40000;
 
@@ -86,7 +80,7 @@ describe.concurrent('F: filters with the official simple consumer', () => {
   }) => {
     const clients = clientsOf({ onTestFinished }, endpoint);
     const topic = topicName('F03');
-    const filter = new FilterExpression("(region = 'eu' AND amount > 100) OR vip = 'true'", SQL);
+    const filter = new FilterExpression("(region = 'eu' AND amount > 100) OR vip = 'true'", SQL_FILTER);
     const consumer = await clients.simple(groupName('F03'), { [topic]: filter });
     const producer = await clients.producer([topic]);
     const properties: Record<string, string>[] = [
@@ -112,7 +106,7 @@ describe.concurrent('F: filters with the official simple consumer', () => {
   }) => {
     const clients = clientsOf({ onTestFinished }, endpoint);
     const topic = topicName('F04');
-    const consumer = clients.newSimple(groupName('F04'), { [topic]: new FilterExpression('amount >>> (', SQL) });
+    const consumer = clients.newSimple(groupName('F04'), { [topic]: new FilterExpression('amount >>> (', SQL_FILTER) });
     const attempt = async () => {
       try {
         await consumer.startup();

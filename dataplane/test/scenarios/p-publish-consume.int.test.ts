@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { MessageView } from 'rocketmq-client-nodejs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { GrpcBroker } from '../support/grpc-broker.js';
+import { describe, it } from 'vitest';
 import {
   AWAIT_MS,
   clientsOf,
+  fileBroker,
   groupName,
   REQUEST_TIMEOUT_MS,
   receiveCount,
@@ -13,18 +13,13 @@ import {
   scenarioProperties,
   seqOf,
   sleep,
-  startScenarioBroker,
   timed,
   topicName,
 } from './scenario-support.js';
 
 /** SCENARIOS.md group P: publish and consume with the simple consumer. */
-let broker: GrpcBroker;
-beforeAll(async () => {
-  broker = await startScenarioBroker();
-});
-afterAll(() => broker.close());
-const endpoint = () => broker.endpoint;
+const broker = fileBroker();
+const endpoint = () => broker().endpoint;
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 

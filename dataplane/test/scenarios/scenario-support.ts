@@ -6,7 +6,7 @@ import {
   PushConsumer,
   type SimpleConsumer,
 } from 'rocketmq-client-nodejs';
-import type { TestContext } from 'vitest';
+import { afterAll, beforeAll, type TestContext } from 'vitest';
 import { defaultMessageLimits } from '../../src/storage/message-limits.js';
 import { type ConsumptionTuning, type GrpcBroker, quietClientLogger, startBroker } from '../support/grpc-broker.js';
 import { OfficialClients } from '../support/official-clients.js';
@@ -82,6 +82,16 @@ export function codesInCauseChain(err: unknown): number[] {
  * A broker in-process on 127.0.0.1:0 over a temp dir, like `startBroker` but with the production message limits
  * (body up to 4,128,768 bytes), so large-body scenarios run against what `rocketry broker` enforces.
  */
+/** The file's broker: started before its tests, closed after them. Call at the top level of a test file. */
+export function fileBroker(): () => GrpcBroker {
+  let broker: GrpcBroker | undefined;
+  beforeAll(async () => {
+    broker = await startScenarioBroker();
+  });
+  afterAll(() => broker?.close());
+  return () => broker as GrpcBroker;
+}
+
 export function startScenarioBroker(
   options: { autoCreate?: boolean; settingsRepeatMs?: number } & ConsumptionTuning = {},
 ): Promise<GrpcBroker> {

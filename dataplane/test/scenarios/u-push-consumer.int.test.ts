@@ -1,26 +1,21 @@
 import { ConsumeResult, type MessageView, type Producer } from 'rocketmq-client-nodejs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY } from '../../src/messaging/groups.js';
-import type { GrpcBroker } from '../support/grpc-broker.js';
 import {
   clientsOf,
+  fileBroker,
   groupName,
   RUN,
   scenarioProperties,
   seqOf,
   sleep,
-  startScenarioBroker,
   topicName,
   until,
 } from './scenario-support.js';
 
 /** SCENARIOS.md group U: the official push consumer. */
-let broker: GrpcBroker;
-beforeAll(async () => {
-  broker = await startScenarioBroker();
-});
-afterAll(() => broker.close());
-const endpoint = () => broker.endpoint;
+const broker = fileBroker();
+const endpoint = () => broker().endpoint;
 
 /** Sends `count` own messages of `scn`, eight at a time. */
 async function sendMany(producer: Producer, topic: string, scn: string, count: number): Promise<string[]> {
@@ -110,7 +105,7 @@ describe.concurrent('U: the official push consumer', () => {
     const clients = clientsOf({ onTestFinished }, endpoint);
     const maxAttempts = 3;
     const group = groupName('U03');
-    await broker.groups.put(group, {
+    await broker().groups.put(group, {
       fifo: false,
       maxDeliveryAttempts: maxAttempts,
       retryPolicy: DEFAULT_RETRY_POLICY,
@@ -131,7 +126,7 @@ describe.concurrent('U: the official push consumer', () => {
     expect(seen.bySeq.get(0)?.map((m) => m.deliveryAttempt)).toEqual(
       Array.from({ length: maxAttempts }, (_, i) => i + 1),
     );
-    const dlq = await broker.store.read(`%DLQ%${group}`, 0, 0n, { maxCount: 10, maxBytes: 1 << 20 });
+    const dlq = await broker().store.read(`%DLQ%${group}`, 0, 0n, { maxCount: 10, maxBytes: 1 << 20 });
     const dead = dlq.kind === 'found' ? dlq.messages : [];
     expect(dead.map((m) => m.messageId)).toEqual([id]);
     expect(dead[0]?.properties['cf-run']).toBe(RUN);

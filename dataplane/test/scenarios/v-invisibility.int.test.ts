@@ -1,10 +1,10 @@
 import type { MessageView, SimpleConsumer } from 'rocketmq-client-nodejs';
-import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
-import type { GrpcBroker } from '../support/grpc-broker.js';
+import { describe, type ExpectStatic, it } from 'vitest';
 import {
   AWAIT_MS,
   clientsOf,
   codesInCauseChain,
+  fileBroker,
   groupName,
   INV_MS,
   receiveCount,
@@ -12,17 +12,12 @@ import {
   receiveOwn,
   type ScenarioClients,
   scenarioProperties,
-  startScenarioBroker,
   topicName,
 } from './scenario-support.js';
 
 /** SCENARIOS.md group V: invisible time, acks and receipt handles (INV shortened to 3 s, AWAIT to 2 s). */
-let broker: GrpcBroker;
-beforeAll(async () => {
-  broker = await startScenarioBroker();
-});
-afterAll(() => broker.close());
-const endpoint = () => broker.endpoint;
+const broker = fileBroker();
+const endpoint = () => broker().endpoint;
 
 const INVALID_RECEIPT_HANDLE = 40013;
 const ILLEGAL_INVISIBLE_TIME = 40011;

@@ -1,6 +1,9 @@
 import { type FilterExpression, Producer, type PushConsumer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { quietClientLogger } from './grpc-broker.js';
 
+/** `FilterType.SQL` of the client's protos, for `new FilterExpression(sql, SQL_FILTER)` (the enum is not exported). */
+export const SQL_FILTER = 2 as ConstructorParameters<typeof FilterExpression>[1];
+
 /** Topic → filter (a tag expression or a FilterExpression). */
 export type Subscriptions = Record<string, string | FilterExpression>;
 
