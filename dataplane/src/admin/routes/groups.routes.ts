@@ -1,6 +1,7 @@
 import { type Request, Router } from 'express';
 import { Code } from '../../lib/errors.js';
 import { type GroupConfig, validateGroupName } from '../../messaging/groups.js';
+import { deadLetterTopicOf } from '../../messaging/pop/dead-letters.js';
 import type { GroupRegistry } from '../deps.js';
 import { AdminCode, AdminError, methodNotAllowed, parseInput, requireJson } from '../problem.js';
 import { GroupSpec } from '../schemas.js';
@@ -12,7 +13,7 @@ export interface GroupView extends GroupConfig {
 }
 
 export function groupView(name: string, config: GroupConfig): GroupView {
-  return { name, ...config, deadLetterTopic: `%DLQ%${name}` };
+  return { name, ...config, deadLetterTopic: deadLetterTopicOf(name) };
 }
 
 function groupParam(req: Request): string {
