@@ -37,6 +37,10 @@ const BrokerConfig = z.object({
   retentionHours: z.coerce.number().positive().max(720),
   segmentMiB: z.coerce.number().int().min(8).max(16384),
   repair: z.coerce.boolean(),
+  /** Unresolved transactions: how long before (and between) checks with the producer, how many, then what. */
+  txnCheckIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
+  txnMaxChecks: z.coerce.number().int().min(0).max(1000),
+  txnGiveUp: z.enum(['rollback', 'commit']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 export type BrokerConfig = z.infer<typeof BrokerConfig>;
@@ -59,6 +63,9 @@ const flags = {
   'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
   'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB' },
   repair: { type: 'boolean', env: 'ROCKETRY_REPAIR' },
+  'txn-check-interval-ms': { type: 'string', env: 'ROCKETRY_TXN_CHECK_INTERVAL_MS' },
+  'txn-max-checks': { type: 'string', env: 'ROCKETRY_TXN_MAX_CHECKS' },
+  'txn-give-up': { type: 'string', env: 'ROCKETRY_TXN_GIVE_UP' },
   'log-level': { type: 'string', env: 'ROCKETRY_LOG_LEVEL' },
 } as const;
 
@@ -115,6 +122,9 @@ export const brokerDefaults: BrokerConfig = {
   retentionHours: 72,
   segmentMiB: 1024,
   repair: false,
+  txnCheckIntervalMs: 30_000,
+  txnMaxChecks: 15,
+  txnGiveUp: 'rollback',
   logLevel: 'info',
 };
 

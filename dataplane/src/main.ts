@@ -7,7 +7,9 @@ import { BrokerPermission } from './messaging/broker-permission.js';
 import { Groups } from './messaging/groups.js';
 import { openConsumption } from './messaging/pop/open-consumption.js';
 import { Topics } from './messaging/topics.js';
+import { Transactions } from './messaging/transactions/transactions.js';
 import { createRegistry, registerConsumerGauges } from './metrics/registry.js';
+import { registerHalfMessageGauge, transactionCounters } from './metrics/transaction-metrics.js';
 import { NameServerClient } from './namesrv/namesrv-client.js';
 import { Registrar } from './namesrv/registrar.js';
 import {
@@ -21,6 +23,7 @@ import { startOtel } from './observability/otel.js';
 import { type OtelSettings, parseOtelSettings } from './observability/otel-settings.js';
 import { ClientSessions } from './protocol/grpc/client-sessions.js';
 import { startGrpcServer } from './protocol/grpc/server.js';
+import { transactionCheckBack } from './protocol/grpc/transaction-checks.js';
 import { MessageStore } from './storage/message-store.js';
 import { storeConfig } from './storage/store-config.js';
 
@@ -72,6 +75,16 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     onDeadLetter: (group, topic) => metrics.broker.recordDeadLetter(topic, group),
   });
   registerConsumerGauges(metrics.registry, consumption);
+  let storeHost = '';
+  const transactions = await Transactions.open({
+    store,
+    clock: systemClock,
+    log: root.child({ component: 'transactions' }),
+    checkBack: transactionCheckBack(sessions, () => storeHost),
+    policy: { checkIntervalMs: config.txnCheckIntervalMs, maxChecks: config.txnMaxChecks, giveUp: config.txnGiveUp },
+    metrics: transactionCounters(metrics.registry),
+  });
+  registerHalfMessageGauge(metrics.registry, transactions);
   // With a name server, routes and registration go over HTTP; standalone, an in-process table (no extra port).
   const client = config.namesrv ? new NameServerClient({ address: config.namesrv }) : undefined;
   const embedded = client ? undefined : new EmbeddedRouteSource(new RouteTable(), systemClock);
@@ -85,6 +98,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     liveness,
     sessions,
     permission,
+    transactions,
     routes: (remote ?? embedded) as RouteSource,
     refreshRegistration: async (topic) => {
       await registrar?.sync();
@@ -100,6 +114,8 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     ...(otel && { instrument: otel.instrument }),
   });
   const endpoint = config.advertise ?? `${config.grpcHost}:${grpc.port}`;
+  storeHost = endpoint;
+  transactions.start();
   registrar = new Registrar({
     target: (client ?? embedded) as RegistrationTarget,
     registration: () => ({
@@ -162,6 +178,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   consumption.endPolls();
   await grpc.close();
   await consumption.close();
+  await transactions.close();
   await otel?.shutdown();
   await new Promise<void>((done) => admin.close(() => done()));
   await store.close();

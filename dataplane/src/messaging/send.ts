@@ -6,6 +6,7 @@ import { encodeFlags, type MessageType } from './message-flags.js';
 import type { QueueSelector } from './queue-selector.js';
 import { checkUserProperties, SYSTEM_PROPERTY } from './system-properties.js';
 import { acceptedMessageTypes, type TopicConfig, type Topics } from './topics.js';
+import type { Transactions } from './transactions/transactions.js';
 
 /** A message as a producer published it, before the broker placed it. */
 export interface PublishedMessage {
@@ -45,10 +46,12 @@ export interface SendDeps {
   readonly queues: QueueSelector;
   /** Refuses sends while the broker drains. */
   readonly permission: { assertWritable(): void };
+  /** Half messages of TRANSACTION sends; without it such sends are refused as unsupported. */
+  readonly transactions?: Pick<Transactions, 'prepare' | 'stored'>;
 }
 
 /** Types whose delivery semantics exist; the others are refused rather than stored and delivered as NORMAL. */
-const SUPPORTED_TYPES: readonly MessageType[] = ['NORMAL'];
+const SUPPORTED_TYPES: readonly MessageType[] = ['NORMAL', 'TRANSACTION'];
 
 export type SendOutcome = { kind: 'stored'; receipt: SendReceipt } | { kind: 'rejected'; error: unknown };
 
@@ -59,13 +62,17 @@ export type SendOutcome = { kind: 'stored'; receipt: SendReceipt } | { kind: 're
 export async function sendMessages(
   deps: SendDeps,
   messages: readonly (() => PublishedMessage)[],
+  /** The sending client (`x-mq-client-id`), asked first about its unresolved transactions. */
+  clientId = '',
 ): Promise<SendOutcome[]> {
   const checked: ({ input: MessageInput } | { error: unknown })[] = [];
   // One queue per topic per request: a batch lands back to back in one queue, so consumers read it in one go.
   const chosen = new Map<string, number>();
   for (const convert of messages) {
     try {
-      const input = await toMessageInput(deps, convert(), chosen);
+      const published = convert();
+      let input = await toMessageInput(deps, published, chosen);
+      if (published.type === 'TRANSACTION') input = toHalf(deps, input, clientId);
       validateMessage(input, deps.store.config.limits);
       checked.push({ input });
     } catch (error) {
@@ -79,12 +86,14 @@ export async function sendMessages(
   } catch (error) {
     return checked.map(() => ({ kind: 'rejected', error }));
   }
+  deps.transactions?.stored(accepted, stored);
   let next = 0;
   return checked.map((c): SendOutcome => {
     if ('error' in c) return { kind: 'rejected', error: c.error };
     const { queueOffset } = stored[next++] as AppendResult;
     const { messageId, queueId } = c.input;
-    return { kind: 'stored', receipt: { messageId, transactionId: '', queueId, queueOffset } };
+    const transactionId = c.input.properties[SYSTEM_PROPERTY.txnId] ?? '';
+    return { kind: 'stored', receipt: { messageId, transactionId, queueId, queueOffset } };
   });
 }
 
@@ -108,6 +117,12 @@ async function toMessageInput(
     bornTimestamp: msg.bornTimestamp,
     flags: encodeFlags({ type: msg.type, gzipBody: msg.gzipBody }),
   };
+}
+
+/** A TRANSACTION message is stored as a half message, invisible until its transaction commits. */
+function toHalf(deps: SendDeps, input: MessageInput, clientId: string): MessageInput {
+  if (!deps.transactions) throw new DataplaneError(Code.UNSUPPORTED, 'TRANSACTION messages are not enabled');
+  return deps.transactions.prepare(input, clientId);
 }
 
 /** The client's queue id must exist on the topic, but it is a hint: the broker spreads normal messages itself. */

@@ -13,6 +13,12 @@ export const SYSTEM_PROPERTY = {
   originTopic: `${PREFIX}originTopic`,
   /** On a copy in a pop retry topic: the topic the message was sent to (and is delivered as). */
   retryOf: `${PREFIX}retryOf`,
+  /** On a half message (system topic `__sys_txn_half`): the topic and queue it commits to. */
+  txnTopic: `${PREFIX}txnTopic`,
+  txnQueueId: `${PREFIX}txnQueueId`,
+  /** On a half message: the transaction id of its send receipt, and the client that sent it (checked first). */
+  txnId: `${PREFIX}txnId`,
+  txnClientId: `${PREFIX}txnClientId`,
 } as const;
 
 export interface SplitProperties {

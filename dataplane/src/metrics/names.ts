@@ -19,4 +19,11 @@ export const metricNames = {
   rpcLatency: 'rocketmq_rpc_latency',
   producerConnections: 'rocketmq_producer_connections',
   consumerConnections: 'rocketmq_consumer_connections',
+  halfMessages: 'rocketmq_half_messages',
+  commitMessages: 'rocketmq_commit_messages_total',
+  rollbackMessages: 'rocketmq_rollback_messages_total',
+  transactionChecks: 'rocketry_transaction_checks_total',
+  timersPending: 'rocketry_timers_pending',
+  timersFired: 'rocketry_timers_fired_total',
+  timerLateness: 'rocketry_timer_lateness_seconds',
 } as const;

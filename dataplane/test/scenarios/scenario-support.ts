@@ -83,10 +83,10 @@ export function codesInCauseChain(err: unknown): number[] {
  * (body up to 4,128,768 bytes), so large-body scenarios run against what `rocketry broker` enforces.
  */
 /** The file's broker: started before its tests, closed after them. Call at the top level of a test file. */
-export function fileBroker(): () => GrpcBroker {
+export function fileBroker(options: Parameters<typeof startScenarioBroker>[0] = {}): () => GrpcBroker {
   let broker: GrpcBroker | undefined;
   beforeAll(async () => {
-    broker = await startScenarioBroker();
+    broker = await startScenarioBroker(options);
   });
   afterAll(() => broker?.close());
   return () => broker as GrpcBroker;

@@ -8,12 +8,14 @@ import { Groups } from '../../src/messaging/groups.js';
 import type { Consumption, ConsumptionLimits } from '../../src/messaging/pop/consumption.js';
 import { openConsumption } from '../../src/messaging/pop/open-consumption.js';
 import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
+import { type TransactionPolicy, Transactions } from '../../src/messaging/transactions/transactions.js';
 import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
 import { EmbeddedRouteSource } from '../../src/namesrv/route-source.js';
 import { RouteTable } from '../../src/namesrv/route-table.js';
 import { ClientSessions } from '../../src/protocol/grpc/client-sessions.js';
 import { loadMessagingService } from '../../src/protocol/grpc/protos.js';
 import { type GrpcServer, type GrpcServerOptions, startGrpcServer } from '../../src/protocol/grpc/server.js';
+import { transactionCheckBack } from '../../src/protocol/grpc/transaction-checks.js';
 import type { MessageStore } from '../../src/storage/message-store.js';
 import type { StoreConfig } from '../../src/storage/store-config.js';
 import { openStore, silentLog, testConfig } from './store.js';
@@ -35,12 +37,15 @@ export interface ConsumptionTuning {
   readonly clientGraceMs?: number;
   /** Serve this consumption (the caller owns it) instead of opening one over the store's directory. */
   readonly shared?: Awaited<ReturnType<typeof openConsumption>>;
+  /** Check interval, maximum checks and the rest, over the broker defaults (short intervals in tests). */
+  readonly transactionPolicy?: Partial<TransactionPolicy>;
 }
 
 /** A running gRPC server and the pop consumption it serves (closed with it). */
 export interface StandaloneGrpc extends GrpcServer {
   readonly consumption: Consumption;
   readonly sessions: ClientSessions;
+  readonly transactions: Transactions;
 }
 
 /**
@@ -63,11 +68,20 @@ export async function startStandaloneGrpc(
       ...(parts.clientGraceMs !== undefined && { clientGraceMs: parts.clientGraceMs }),
     }));
   const sessions = new ClientSessions();
+  let storeHost = '';
+  const transactions = await Transactions.open({
+    store: parts.store,
+    clock: systemClock,
+    log: silentLog,
+    checkBack: transactionCheckBack(sessions, () => storeHost),
+    ...(parts.transactionPolicy && { policy: parts.transactionPolicy }),
+  });
   const server = await startGrpcServer({
     ...parts,
     consumption,
     liveness,
     sessions,
+    transactions,
     routes: new EmbeddedRouteSource(new RouteTable(), systemClock),
     host: '127.0.0.1',
     port: 0,
@@ -76,13 +90,17 @@ export async function startStandaloneGrpc(
     // The suites run on either transport: ROCKETRY_GRPC_TRANSPORT=h2 serves them from node:http2.
     ...(process.env.ROCKETRY_GRPC_TRANSPORT === 'h2' && { transport: 'h2' as const }),
   });
+  storeHost = `127.0.0.1:${server.port}`;
+  transactions.start();
   return {
     port: server.port,
     consumption,
     sessions,
+    transactions,
     async close() {
       consumption.endPolls();
       await server.close();
+      await transactions.close();
       if (!parts.shared) await consumption.close();
     },
   };
@@ -112,6 +130,7 @@ export async function startBroker(
     ...(options.metrics && { metrics: options.metrics }),
     ...(options.consumptionLimits && { consumptionLimits: options.consumptionLimits }),
     ...(options.clientGraceMs !== undefined && { clientGraceMs: options.clientGraceMs }),
+    ...(options.transactionPolicy && { transactionPolicy: options.transactionPolicy }),
   });
   return {
     dir,

@@ -68,6 +68,23 @@ export class ClientSessions {
     this.session(clientId).send({ reconnect_endpoints_command: { nonce: randomUUID() } });
   }
 
+  /**
+   * Writes a command that expects no answer on the stream (e.g. recover_orphaned_transaction_command) to a producer of
+   * `topic`: the client `preferredClientId` when it is a connected producer, else a random connected producer that
+   * declared the topic in its Settings. The id of the client it went to; undefined when there is none.
+   */
+  sendToProducer(topic: string, preferredClientId: string, command: TelemetryCommand): string | undefined {
+    const isProducer = (s: Session | undefined): s is Session => s?.info.clientType === 'PRODUCER';
+    let target = this.sessions.get(preferredClientId);
+    if (!isProducer(target)) {
+      const candidates = [...this.sessions.values()].filter((s) => isProducer(s) && s.info.topics.includes(topic));
+      target = candidates[Math.floor(Math.random() * candidates.length)];
+    }
+    if (!target) return undefined;
+    target.send(command);
+    return target.info.clientId;
+  }
+
   /** A command from a client: true when it answered a pending request (matched by nonce in either verify slot). */
   onAnswer(command: TelemetryCommand): boolean {
     const nonce =

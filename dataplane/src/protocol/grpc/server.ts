@@ -16,6 +16,7 @@ import type { ClientLiveness } from '../../messaging/pop/client-liveness.js';
 import type { Consumption } from '../../messaging/pop/consumption.js';
 import { QueueSelector } from '../../messaging/queue-selector.js';
 import type { Topics } from '../../messaging/topics.js';
+import type { Transactions } from '../../messaging/transactions/transactions.js';
 import { type GrpcMetrics, noopGrpcMetrics } from '../../metrics/broker-metrics.js';
 import type { RouteSource } from '../../namesrv/route-source.js';
 import type { MessageStore } from '../../storage/message-store.js';
@@ -24,6 +25,7 @@ import { type BrokerIdentity, endpointsOf } from './convert.js';
 import { type Rpc, startH2Transport } from './h2-transport.js';
 import { ackMessage } from './handlers/ack-message.js';
 import { changeInvisibleDuration } from './handlers/change-invisible-duration.js';
+import { endTransaction } from './handlers/end-transaction.js';
 import { forwardMessageToDeadLetterQueue } from './handlers/forward-to-dead-letter.js';
 import { heartbeat } from './handlers/heartbeat.js';
 import { notImplementedUnary } from './handlers/not-implemented.js';
@@ -54,6 +56,8 @@ export interface GrpcServerOptions {
   readonly sessions: ClientSessions;
   /** Refuses sends while the broker drains (`PUT /v1/broker/permission`). */
   readonly permission: { assertWritable(): void };
+  /** Half messages and EndTransaction; without it TRANSACTION sends are UNSUPPORTED and EndTransaction NOT_IMPLEMENTED. */
+  readonly transactions?: Transactions;
   /** Where QueryRoute finds every broker of a topic (name server, or this broker alone in standalone mode). */
   readonly routes: RouteSource;
   /** Re-registers this broker at once, so a topic it just created shows up in routes. */
@@ -135,6 +139,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
         topics,
         queues: new QueueSelector(),
         permission: options.permission,
+        ...(options.transactions && { transactions: options.transactions }),
         clock,
         metrics,
       }),
@@ -162,6 +167,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   };
   for (const rpc of ['EndTransaction', 'RecallMessage', 'SyncLiteSubscription']) {
     rpcs[rpc] = { kind: 'unary', handle: notImplementedUnary(rpc) };
+  }
+  if (options.transactions) {
+    rpcs.EndTransaction = { kind: 'unary', handle: endTransaction({ transactions: options.transactions }) };
   }
   const graceMs = options.shutdownGraceMs ?? 2000;
   const maxReceiveBytes = Math.max(MIN_RECEIVE_BYTES, maxBodyBytes + (1 << 20));

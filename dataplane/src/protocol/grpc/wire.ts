@@ -277,3 +277,13 @@ export interface OffsetResponse {
   status: WireStatus;
   offset?: WireLong;
 }
+
+/* Transactions. */
+
+export interface EndTransactionRequest {
+  topic?: WireResource;
+  message_id?: string;
+  transaction_id?: string;
+  resolution?: WireEnum;
+  source?: WireEnum;
+}

@@ -27,6 +27,7 @@ export function sendMessage(deps: SendMessageDeps) {
         published[i] = message;
         return message;
       }),
+      ctx.clientId,
     );
     recordStored(deps.metrics, published, outcomes);
     const entries = outcomes.map((outcome, i) =>
