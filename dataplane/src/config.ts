@@ -37,6 +37,8 @@ const BrokerConfig = z.object({
   retentionHours: z.coerce.number().positive().max(720),
   segmentMiB: z.coerce.number().int().min(8).max(16384),
   repair: z.coerce.boolean(),
+  /** Furthest delivery time of a DELAY message, from now (30 days by default); further is ILLEGAL_DELIVERY_TIME. */
+  maxDelayHours: z.coerce.number().positive().max(8760),
   /** Unresolved transactions: how long before (and between) checks with the producer, how many, then what. */
   txnCheckIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
   txnMaxChecks: z.coerce.number().int().min(0).max(1000),
@@ -63,6 +65,7 @@ const flags = {
   'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
   'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB' },
   repair: { type: 'boolean', env: 'ROCKETRY_REPAIR' },
+  'max-delay-hours': { type: 'string', env: 'ROCKETRY_MAX_DELAY_HOURS' },
   'txn-check-interval-ms': { type: 'string', env: 'ROCKETRY_TXN_CHECK_INTERVAL_MS' },
   'txn-max-checks': { type: 'string', env: 'ROCKETRY_TXN_MAX_CHECKS' },
   'txn-give-up': { type: 'string', env: 'ROCKETRY_TXN_GIVE_UP' },
@@ -122,6 +125,7 @@ export const brokerDefaults: BrokerConfig = {
   retentionHours: 72,
   segmentMiB: 1024,
   repair: false,
+  maxDelayHours: 720,
   txnCheckIntervalMs: 30_000,
   txnMaxChecks: 15,
   txnGiveUp: 'rollback',

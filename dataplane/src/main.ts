@@ -6,9 +6,11 @@ import { systemClock } from './lib/clock.js';
 import { BrokerPermission } from './messaging/broker-permission.js';
 import { Groups } from './messaging/groups.js';
 import { openConsumption } from './messaging/pop/open-consumption.js';
+import { defaultTimerConfig, TimerService } from './messaging/timers/timer-service.js';
 import { Topics } from './messaging/topics.js';
 import { Transactions } from './messaging/transactions/transactions.js';
 import { createRegistry, registerConsumerGauges } from './metrics/registry.js';
+import { registerPendingTimersGauge, timerCounters } from './metrics/timer-metrics.js';
 import { registerHalfMessageGauge, transactionCounters } from './metrics/transaction-metrics.js';
 import { NameServerClient } from './namesrv/namesrv-client.js';
 import { Registrar } from './namesrv/registrar.js';
@@ -75,6 +77,17 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     onDeadLetter: (group, topic) => metrics.broker.recordDeadLetter(topic, group),
   });
   registerConsumerGauges(metrics.registry, consumption);
+  const timers = await TimerService.open(
+    { ...defaultTimerConfig, maxDelayMs: config.maxDelayHours * 3600_000 },
+    {
+      store,
+      topics,
+      clock: systemClock,
+      log: root.child({ component: 'timer' }),
+      metrics: timerCounters(metrics.registry),
+    },
+  );
+  registerPendingTimersGauge(metrics.registry, timers);
   let storeHost = '';
   const transactions = await Transactions.open({
     store,
@@ -99,6 +112,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     sessions,
     permission,
     transactions,
+    timers,
     routes: (remote ?? embedded) as RouteSource,
     refreshRegistration: async (topic) => {
       await registrar?.sync();
@@ -179,6 +193,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   await grpc.close();
   await consumption.close();
   await transactions.close();
+  await timers.close();
   await otel?.shutdown();
   await new Promise<void>((done) => admin.close(() => done()));
   await store.close();

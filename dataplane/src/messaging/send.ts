@@ -5,6 +5,7 @@ import type { MessageInput } from '../storage/record-codec.js';
 import { encodeFlags, type MessageType } from './message-flags.js';
 import type { QueueSelector } from './queue-selector.js';
 import { checkUserProperties, SYSTEM_PROPERTY } from './system-properties.js';
+import { type DelayPolicy, recallHandleOf, scheduleDelayed } from './timers/delay-send.js';
 import { acceptedMessageTypes, type TopicConfig, type Topics } from './topics.js';
 import type { Transactions } from './transactions/transactions.js';
 
@@ -36,6 +37,8 @@ export interface SendReceipt {
   readonly messageId: string;
   /** Non-empty only for TRANSACTION messages. */
   readonly transactionId: string;
+  /** Only for DELAY messages: what RecallMessage takes to cancel it before it is delivered. */
+  readonly recallHandle?: string;
   readonly queueId: number;
   readonly queueOffset: bigint;
 }
@@ -48,10 +51,12 @@ export interface SendDeps {
   readonly permission: { assertWritable(): void };
   /** Half messages of TRANSACTION sends; without it such sends are refused as unsupported. */
   readonly transactions?: Pick<Transactions, 'prepare' | 'stored'>;
+  /** Clock and maximum delay of DELAY sends; without it such sends are refused as unsupported. */
+  readonly delay?: DelayPolicy;
 }
 
 /** Types whose delivery semantics exist; the others are refused rather than stored and delivered as NORMAL. */
-const SUPPORTED_TYPES: readonly MessageType[] = ['NORMAL', 'TRANSACTION'];
+const SUPPORTED_TYPES: readonly MessageType[] = ['NORMAL', 'TRANSACTION', 'DELAY'];
 
 export type SendOutcome = { kind: 'stored'; receipt: SendReceipt } | { kind: 'rejected'; error: unknown };
 
@@ -73,6 +78,7 @@ export async function sendMessages(
       const published = convert();
       let input = await toMessageInput(deps, published, chosen);
       if (published.type === 'TRANSACTION') input = toHalf(deps, input, clientId);
+      if (published.type === 'DELAY') input = scheduleDelayed(deps.delay, input, published.deliveryTimestamp);
       validateMessage(input, deps.store.config.limits);
       checked.push({ input });
     } catch (error) {
@@ -90,10 +96,15 @@ export async function sendMessages(
   let next = 0;
   return checked.map((c): SendOutcome => {
     if ('error' in c) return { kind: 'rejected', error: c.error };
-    const { queueOffset } = stored[next++] as AppendResult;
+    const appended = stored[next++] as AppendResult;
+    const { queueOffset } = appended;
     const { messageId, queueId } = c.input;
+    const recallHandle = recallHandleOf(c.input, appended.physicalOffset);
     const transactionId = c.input.properties[SYSTEM_PROPERTY.txnId] ?? '';
-    return { kind: 'stored', receipt: { messageId, transactionId, queueId, queueOffset } };
+    return {
+      kind: 'stored',
+      receipt: { messageId, transactionId, queueId, queueOffset, ...(recallHandle && { recallHandle }) },
+    };
   });
 }
 

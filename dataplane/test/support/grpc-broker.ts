@@ -7,6 +7,7 @@ import { BrokerPermission } from '../../src/messaging/broker-permission.js';
 import { Groups } from '../../src/messaging/groups.js';
 import type { Consumption, ConsumptionLimits } from '../../src/messaging/pop/consumption.js';
 import { openConsumption } from '../../src/messaging/pop/open-consumption.js';
+import { defaultTimerConfig, type TimerConfig, TimerService } from '../../src/messaging/timers/timer-service.js';
 import { Topics, type TopicsOptions } from '../../src/messaging/topics.js';
 import { type TransactionPolicy, Transactions } from '../../src/messaging/transactions/transactions.js';
 import type { GrpcMetrics } from '../../src/metrics/broker-metrics.js';
@@ -39,6 +40,8 @@ export interface ConsumptionTuning {
   readonly shared?: Awaited<ReturnType<typeof openConsumption>>;
   /** Check interval, maximum checks and the rest, over the broker defaults (short intervals in tests). */
   readonly transactionPolicy?: Partial<TransactionPolicy>;
+  /** Timer settings over the broker defaults (e.g. a short maximum delay). */
+  readonly timerConfig?: Partial<TimerConfig>;
 }
 
 /** A running gRPC server and the pop consumption it serves (closed with it). */
@@ -46,6 +49,7 @@ export interface StandaloneGrpc extends GrpcServer {
   readonly consumption: Consumption;
   readonly sessions: ClientSessions;
   readonly transactions: Transactions;
+  readonly timers: TimerService;
 }
 
 /**
@@ -76,8 +80,13 @@ export async function startStandaloneGrpc(
     checkBack: transactionCheckBack(sessions, () => storeHost),
     ...(parts.transactionPolicy && { policy: parts.transactionPolicy }),
   });
+  const timers = await TimerService.open(
+    { ...defaultTimerConfig, ...parts.timerConfig },
+    { store: parts.store, topics: parts.topics, clock: systemClock, log: silentLog },
+  );
   const server = await startGrpcServer({
     ...parts,
+    timers,
     consumption,
     liveness,
     sessions,
@@ -97,10 +106,12 @@ export async function startStandaloneGrpc(
     consumption,
     sessions,
     transactions,
+    timers,
     async close() {
       consumption.endPolls();
       await server.close();
       await transactions.close();
+      await timers.close();
       if (!parts.shared) await consumption.close();
     },
   };
@@ -131,6 +142,7 @@ export async function startBroker(
     ...(options.consumptionLimits && { consumptionLimits: options.consumptionLimits }),
     ...(options.clientGraceMs !== undefined && { clientGraceMs: options.clientGraceMs }),
     ...(options.transactionPolicy && { transactionPolicy: options.transactionPolicy }),
+    ...(options.timerConfig && { timerConfig: options.timerConfig }),
   });
   return {
     dir,

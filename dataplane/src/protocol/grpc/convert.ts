@@ -83,6 +83,7 @@ export function toSendResultEntry(receipt: SendReceipt, status: WireStatus): Sen
     message_id: receipt.messageId,
     transaction_id: receipt.transactionId,
     offset: String(receipt.queueOffset),
+    ...(receipt.recallHandle !== undefined && { recall_handle: receipt.recallHandle }),
   };
 }
 

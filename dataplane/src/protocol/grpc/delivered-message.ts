@@ -42,6 +42,8 @@ export function toDeliveredMessage(m: StoredMessage, delivery: Delivery, storeHo
   if (delivery.receiptHandle !== undefined) sys.receipt_handle = delivery.receiptHandle;
   if (delivery.invisibleMs !== undefined) sys.invisible_duration = durationFromMs(delivery.invisibleMs);
   if (originTopic !== undefined) sys.dead_letter_queue = { topic: originTopic, message_id: m.messageId };
+  const deliverAt = system[SYSTEM_PROPERTY.deliverAt];
+  if (deliverAt !== undefined) sys.delivery_timestamp = timestampOf(Number(deliverAt));
   return {
     topic: { name: system[SYSTEM_PROPERTY.retryOf] ?? m.topic, resource_namespace: '' },
     user_properties: user,

@@ -15,6 +15,7 @@ import { type Clock, systemClock } from '../../lib/clock.js';
 import type { ClientLiveness } from '../../messaging/pop/client-liveness.js';
 import type { Consumption } from '../../messaging/pop/consumption.js';
 import { QueueSelector } from '../../messaging/queue-selector.js';
+import type { TimerService } from '../../messaging/timers/timer-service.js';
 import type { Topics } from '../../messaging/topics.js';
 import type { Transactions } from '../../messaging/transactions/transactions.js';
 import { type GrpcMetrics, noopGrpcMetrics } from '../../metrics/broker-metrics.js';
@@ -34,6 +35,7 @@ import { getOffset, queryOffset, updateOffset } from './handlers/offsets.js';
 import { pullMessage } from './handlers/pull-message.js';
 import { queryAssignment } from './handlers/query-assignment.js';
 import { queryRoute } from './handlers/query-route.js';
+import { recallMessage } from './handlers/recall-message.js';
 import { receiveMessage } from './handlers/receive-message.js';
 import type { RpcContext } from './handlers/rpc-context.js';
 import { sendMessage } from './handlers/send-message.js';
@@ -58,6 +60,8 @@ export interface GrpcServerOptions {
   readonly permission: { assertWritable(): void };
   /** Half messages and EndTransaction; without it TRANSACTION sends are UNSUPPORTED and EndTransaction NOT_IMPLEMENTED. */
   readonly transactions?: Transactions;
+  /** DELAY messages and RecallMessage; without it DELAY sends are UNSUPPORTED and RecallMessage NOT_IMPLEMENTED. */
+  readonly timers?: TimerService;
   /** Where QueryRoute finds every broker of a topic (name server, or this broker alone in standalone mode). */
   readonly routes: RouteSource;
   /** Re-registers this broker at once, so a topic it just created shows up in routes. */
@@ -140,6 +144,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
         queues: new QueueSelector(),
         permission: options.permission,
         ...(options.transactions && { transactions: options.transactions }),
+        ...(options.timers && { delay: options.timers.delayPolicy }),
         clock,
         metrics,
       }),
@@ -170,6 +175,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   }
   if (options.transactions) {
     rpcs.EndTransaction = { kind: 'unary', handle: endTransaction({ transactions: options.transactions }) };
+  }
+  if (options.timers) {
+    rpcs.RecallMessage = { kind: 'unary', handle: recallMessage({ timers: options.timers }) };
   }
   const graceMs = options.shutdownGraceMs ?? 2000;
   const maxReceiveBytes = Math.max(MIN_RECEIVE_BYTES, maxBodyBytes + (1 << 20));

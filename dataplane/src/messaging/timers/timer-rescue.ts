@@ -1,0 +1,45 @@
+import type { MessageStore } from '../../storage/message-store.js';
+import type { MessageInput } from '../../storage/record-codec.js';
+import type { BucketFiles } from './bucket-files.js';
+import { foldEntries } from './timer-entry.js';
+import { movedInput } from './timer-records.js';
+import type { TimerWindow } from './timer-window.js';
+
+export interface RescueDeps {
+  readonly store: Pick<MessageStore, 'readAt' | 'appendAll'>;
+  readonly window: TimerWindow;
+  readonly files: BucketFiles;
+  /** Buckets not in memory (their files are read one at a time). */
+  readonly unloaded: ReadonlySet<number>;
+}
+
+const MOVE_BATCH = 256;
+
+/**
+ * Retention is about to delete the commit log below `end` (DESIGN.md §3: it never deletes live state): every pending
+ * timer whose record lies there gets a copy at the end of the log that keeps its identity (origin), so its recall
+ * handle stays valid. The timers in memory are checked there; the others by reading each bucket file once (retention
+ * deletes one segment at a time, so this runs rarely). Returns how many were moved; the caller indexes the copies.
+ */
+export async function moveAheadOfRetention(deps: RescueDeps, end: number): Promise<number> {
+  const holding: { origin: number; current: number }[] = [];
+  for (const t of deps.window.holdingBelow(end)) holding.push({ origin: t.origin, current: t.current });
+  for (const bucket of [...deps.unloaded]) {
+    for (const t of foldEntries(await deps.files.read(bucket)).timers.values()) {
+      if (t.state === 'pending' && t.current < end) holding.push({ origin: t.origin, current: t.current });
+    }
+  }
+  let moved = 0;
+  for (let i = 0; i < holding.length; i += MOVE_BATCH) {
+    const batch = holding.slice(i, i + MOVE_BATCH);
+    const records = await Promise.all(batch.map((t) => deps.store.readAt(BigInt(t.current))));
+    const copies: MessageInput[] = [];
+    batch.forEach((t, j) => {
+      const record = records[j];
+      if (record) copies.push(movedInput(record, t.origin));
+    });
+    if (copies.length > 0) await deps.store.appendAll(copies);
+    moved += copies.length;
+  }
+  return moved;
+}
