@@ -32,8 +32,11 @@ const BrokerConfig = z.object({
   /** When set, every admin route but health and readiness requires `Authorization: Bearer <token>`. */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   flush: z.enum(['async', 'sync']),
-  /** What serves gRPC: grpc-js, or the minimal node:http2 server (protocol/grpc/h2-transport.ts). */
-  grpcTransport: z.enum(['grpc-js', 'h2']),
+  /**
+   * What serves gRPC: the minimal node:http2 server (protocol/grpc/h2-transport.ts), or grpc-js. Unset: h2, or
+   * grpc-js when OpenTelemetry is configured (its spans wrap grpc-js handlers).
+   */
+  grpcTransport: z.enum(['grpc-js', 'h2']).optional(),
   retentionHours: z.coerce.number().positive().max(720),
   segmentMiB: z.coerce.number().int().min(8).max(16384),
   repair: z.coerce.boolean(),
@@ -121,7 +124,6 @@ export const brokerDefaults: BrokerConfig = {
   brokerName: 'broker-0',
   heartbeatMs: 10_000,
   flush: 'async',
-  grpcTransport: 'grpc-js',
   retentionHours: 72,
   segmentMiB: 1024,
   repair: false,

@@ -49,7 +49,8 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
   const log = root.child({ component: 'broker' });
   // Only with OTEL_EXPORTER_OTLP_ENDPOINT (or a per-signal endpoint): otherwise no SDK is loaded or started.
   const otel = otelSettings && (await startOtel(otelSettings, { log: root.child({ component: 'otel' }) }));
-  if (otel && config.grpcTransport === 'h2') {
+  const transport = config.grpcTransport ?? (otel ? 'grpc-js' : 'h2');
+  if (otel && transport === 'h2') {
     log.warn('OpenTelemetry spans need the grpc-js transport; with --grpc-transport h2 only metrics are exported');
   }
   const dataDir = resolve(config.dataDir);
@@ -124,7 +125,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     ...(config.advertise && { advertise: config.advertise }),
     log: root.child({ component: 'grpc' }),
     metrics: metrics.broker,
-    transport: config.grpcTransport,
+    transport,
     ...(otel && { instrument: otel.instrument }),
   });
   const endpoint = config.advertise ?? `${config.grpcHost}:${grpc.port}`;

@@ -96,8 +96,8 @@ export async function startStandaloneGrpc(
     port: 0,
     log: silentLog,
     shutdownGraceMs: 500,
-    // The suites run on either transport: ROCKETRY_GRPC_TRANSPORT=h2 serves them from node:http2.
-    ...(process.env.ROCKETRY_GRPC_TRANSPORT === 'h2' && { transport: 'h2' as const }),
+    // The suites run on either transport: ROCKETRY_GRPC_TRANSPORT=grpc-js serves them from grpc-js instead of h2.
+    ...(process.env.ROCKETRY_GRPC_TRANSPORT === 'grpc-js' && { transport: 'grpc-js' as const }),
   });
   storeHost = `127.0.0.1:${server.port}`;
   transactions.start();

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -195,9 +196,16 @@ export class PopJournal {
     this.pending = [];
     this.pendingWaiters = [];
     void this.enqueue(async () => {
-      await this.file.writev(batch);
-      if (this.syncFlush) await this.file.datasync();
-      else this.dirty = true;
+      // One buffer, not one iovec per record: a receive of 32 messages journals 32 small records.
+      const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
+      if (this.syncFlush) {
+        await this.file.write(bytes);
+        await this.file.datasync();
+      } else {
+        // Into the page cache on this thread: a few KiB cost less than a thread-pool round trip.
+        appendSync(this.file.fd, bytes);
+        this.dirty = true;
+      }
     }).finally(() => {
       for (const resolve of waiters) resolve();
     });
@@ -219,6 +227,10 @@ export class PopJournal {
   private check(): void {
     if (this.failed) throw this.failed;
   }
+}
+
+function appendSync(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
 }
 
 function encodeRecord(r: PopRecord): Buffer {

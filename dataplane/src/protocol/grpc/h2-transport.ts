@@ -136,8 +136,16 @@ function serve(options: H2TransportOptions, stream: ServerHttp2Stream, headers: 
     return;
   }
 
-  const abort = new AbortController();
-  stream.on('close', () => abort.abort());
+  // Only streamed calls (long polls) watch for cancellation; an AbortController per unary call showed in profiles.
+  let abort: AbortController | undefined;
+  let answered = false;
+  if (rpc.kind === 'stream') {
+    const controller = new AbortController();
+    abort = controller;
+    stream.on('close', () => {
+      if (!answered) controller.abort();
+    });
+  }
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('end', () => {
@@ -155,10 +163,11 @@ function serve(options: H2TransportOptions, stream: ServerHttp2Stream, headers: 
     const answer: Promise<{ status?: WireStatus }[]> =
       rpc.kind === 'unary'
         ? rpc.handle(request as never, ctx).then((response) => [response])
-        : rpc.handle(request as never, ctx, { signal: abort.signal, deadlineMs });
+        : rpc.handle(request as never, ctx, { signal: (abort as AbortController).signal, deadlineMs });
     answer
       .catch((err: unknown) => [{ status: toStatus(err, ctx.log) }])
       .then((messages) => {
+        answered = true;
         options.observe(name, messages[0]?.status?.code ?? 0, performance.now() - started);
         if (stream.destroyed || stream.closed) return;
         stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });

@@ -4,7 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type GrpcBroker, quietClientLogger, rawClient, startBroker, unaryCall } from './support/grpc-broker.js';
 import { OfficialClients } from './support/official-clients.js';
 
-/** The same broker on the node:http2 transport (the other suites run on grpc-js unless ROCKETRY_GRPC_TRANSPORT=h2). */
+/**
+ * The broker on both transports: the other suites run on the default node:http2 one (or on grpc-js with
+ * ROCKETRY_GRPC_TRANSPORT=grpc-js), so the official clients' round trip runs here on each explicitly.
+ */
 let broker: GrpcBroker | undefined;
 const clients = new OfficialClients(() => broker?.endpoint ?? '');
 const saved = process.env.ROCKETRY_GRPC_TRANSPORT;
@@ -16,8 +19,8 @@ afterEach(async () => {
   else process.env.ROCKETRY_GRPC_TRANSPORT = saved;
 });
 
-async function h2Broker(): Promise<GrpcBroker> {
-  process.env.ROCKETRY_GRPC_TRANSPORT = 'h2';
+async function brokerOn(transport: 'h2' | 'grpc-js'): Promise<GrpcBroker> {
+  process.env.ROCKETRY_GRPC_TRANSPORT = transport;
   broker = await startBroker({ autoCreate: true });
   return broker;
 }
@@ -53,17 +56,17 @@ const prefixed = (flag: number, length: number, payload = Buffer.alloc(0)) => {
   return Buffer.concat([head, payload]);
 };
 
-describe('gRPC on the node:http2 transport', () => {
+describe.each(['h2', 'grpc-js'] as const)('gRPC on the %s transport', (transport) => {
   it('serves the official producer, simple consumer and push consumer end to end', async () => {
-    const b = await h2Broker();
-    const topic = 'h2-orders';
+    const b = await brokerOn(transport);
+    const topic = `${transport}-orders`;
     const producer = await clients.producer([topic]);
-    const simple = await clients.simple('h2-simple', { [topic]: '*' });
+    const simple = await clients.simple(`${transport}-simple`, { [topic]: '*' });
     const pushed: string[] = [];
     const push = new PushConsumer({
       endpoints: b.endpoint,
       namespace: '',
-      consumerGroup: 'h2-push',
+      consumerGroup: `${transport}-push`,
       subscriptions: new Map([[topic, '*']]),
       logger: quietClientLogger,
       messageListener: {
@@ -76,7 +79,7 @@ describe('gRPC on the node:http2 transport', () => {
     await clients.track(push).startup();
 
     const sent = new Set<string>();
-    for (let i = 0; i < 10; i++) sent.add((await producer.send({ topic, body: Buffer.from(`h2-${i}`) })).messageId);
+    for (let i = 0; i < 10; i++) sent.add((await producer.send({ topic, body: Buffer.from(`m-${i}`) })).messageId);
     const received = new Set<string>();
     const deadline = Date.now() + 10_000;
     while (received.size < sent.size && Date.now() < deadline) {
@@ -89,9 +92,11 @@ describe('gRPC on the node:http2 transport', () => {
     while (new Set(pushed).size < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(new Set(pushed)).toEqual(sent);
   });
+});
 
+describe('gRPC on the node:http2 transport', () => {
   it('answers transport problems with gRPC statuses and keeps serving', async () => {
-    const b = await h2Broker();
+    const b = await brokerOn('h2');
     const base = '/apache.rocketmq.v2.MessagingService/';
     expect((await rawCall(b.endpoint, `${base}NoSuchMethod`, prefixed(0, 0)))['grpc-status']).toBe('12');
     expect((await rawCall(b.endpoint, `${base}QueryRoute`, prefixed(1, 0)))['grpc-status']).toBe('12');
