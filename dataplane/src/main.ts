@@ -159,6 +159,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     topics,
     groups,
     permission,
+    transactions,
     ...(config.adminToken && { adminToken: config.adminToken }),
   });
   const address = await listen(admin, config.adminHost, config.adminPort);

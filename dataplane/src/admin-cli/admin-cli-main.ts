@@ -10,6 +10,7 @@ import {
   formatTopicDetail,
   formatTopicList,
 } from './format.js';
+import { formatTransactions } from './format-transactions.js';
 import { ADMIN_USAGE, type AdminInvocation, parseCommand } from './parse-command.js';
 
 /** Exit codes: the command did what it was asked, the broker refused or could not be reached, the command is wrong. */
@@ -84,5 +85,7 @@ async function run(invocation: AdminInvocation): Promise<number> {
       return print(await client.groupLag(command.group), formatGroupLag);
     case 'group-reset':
       return print(await client.resetOffsets(command.group, command.reset), formatOffsetReset);
+    case 'transaction-list':
+      return print(await client.listTransactions(command.topic), (rows) => formatTransactions(rows, command.topic));
   }
 }

@@ -52,6 +52,15 @@ export const Group = z.object({
 });
 export type Group = z.infer<typeof Group>;
 
+export const TopicTransactions = z.object({
+  topic: z.string(),
+  unresolved: z.number().int().nonnegative(),
+  oldestStoredAt: z.number().int(),
+  oldestAgeMs: z.number().int().nonnegative(),
+});
+export type TopicTransactions = z.infer<typeof TopicTransactions>;
+const TransactionList = z.object({ topics: z.array(TopicTransactions) });
+
 /** Queue offsets of consumption are JSON integers in the lag and reset answers, not decimal strings. */
 const QueueOffset = z.number().int().nonnegative();
 const AgeMs = z.number().int().nonnegative().nullable();
@@ -179,6 +188,14 @@ export class AdminClient {
 
   resetOffsets(group: string, reset: { topic: string; to: string }): Promise<AdminResult<OffsetReset>> {
     return this.call('POST', `${groupPath(group)}/offsets:reset`, OffsetReset, [200], reset);
+  }
+
+  /** Unresolved transactions per topic (of one topic when given). */
+  listTransactions(topic?: string): Promise<AdminResult<TopicTransactions[]>> {
+    const query = topic === undefined ? '' : `?${new URLSearchParams({ topic })}`;
+    return this.call('GET', `/v1/transactions${query}`, TransactionList, [200]).then((r) =>
+      mapValue(r, (v) => v.topics),
+    );
   }
 
   private async call<S extends z.ZodType>(

@@ -20,6 +20,7 @@ import { MAX_QUEUES } from '../messaging/topics.js';
  *                                             group delete NAME
  *                                             group lag NAME
  *                                             group reset NAME --topic T --to earliest|latest|TIME
+ *                                             transaction list [--topic T]
  */
 export const DEFAULT_SERVER = 'http://127.0.0.1:8082';
 
@@ -44,6 +45,7 @@ commands:
                                               ready and in-flight messages, age of the oldest ready one
   group reset NAME --topic T --to WHERE       restart the group in topic T; WHERE: earliest, latest, or an
                                               ISO-8601 time with a zone (the first message stored at or after it)
+  transaction list [--topic T]                unresolved transactions per topic: how many, age of the oldest
 
 flags:
   --server URL   the broker's admin API (ROCKETRY_ADMIN_URL, default ${DEFAULT_SERVER})
@@ -64,7 +66,8 @@ export type AdminCommand =
   | { readonly kind: 'group-put'; readonly group: string; readonly spec: GroupSpec }
   | { readonly kind: 'group-delete'; readonly group: string }
   | { readonly kind: 'group-lag'; readonly group: string }
-  | { readonly kind: 'group-reset'; readonly group: string; readonly reset: OffsetResetRequest };
+  | { readonly kind: 'group-reset'; readonly group: string; readonly reset: OffsetResetRequest }
+  | { readonly kind: 'transaction-list'; readonly topic?: string };
 
 /** The body of `POST /v1/groups/{g}/offsets:reset`. */
 export type OffsetResetRequest = z.output<typeof OffsetResetSpec>;
@@ -143,7 +146,7 @@ const GROUP_FIELD_FLAGS: Readonly<Record<string, { flag: CommandFlag; defaultVal
   'retryPolicy.multiplier': { flag: 'retry-multiplier', defaultValue: DEFAULT_RETRY_POLICY.multiplier },
 };
 
-const NOUNS = ['topic', 'message', 'group'];
+const NOUNS = ['topic', 'message', 'group', 'transaction'];
 
 interface Spec {
   readonly positionals: readonly string[];
@@ -224,6 +227,14 @@ const COMMANDS: Readonly<Record<string, Spec>> = {
         topic: check('--topic', Name, required('topic', f.topic)),
         to: check('--to', ResetTarget, required('to', f.to)),
       },
+    }),
+  },
+  'transaction list': {
+    positionals: [],
+    flags: ['topic'],
+    build: (_, f) => ({
+      kind: 'transaction-list',
+      ...(f.topic !== undefined && { topic: check('--topic', Name, f.topic) }),
     }),
   },
 };

@@ -11,6 +11,7 @@ import { metricsRoutes } from './routes/metrics.routes.js';
 import { openApiRoutes } from './routes/openapi.routes.js';
 import { permissionRoutes } from './routes/permission.routes.js';
 import { topicRoutes } from './routes/topics.routes.js';
+import { transactionRoutes } from './routes/transactions.routes.js';
 
 /**
  * The broker's admin HTTP API as an Express app that does not listen. With only `HealthDeps` it serves health,
@@ -33,6 +34,7 @@ export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
     app.use(clientRoutes(deps));
     app.use(messageRoutes(deps));
     app.use(permissionRoutes(deps));
+    app.use(transactionRoutes(deps));
   }
   app.use(notFound);
   app.use(problemHandler(deps.log));

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { GroupConfig } from '../messaging/groups.js';
 import type { Consumption } from '../messaging/pop/consumption.js';
 import type { TopicConfig } from '../messaging/topics.js';
+import type { Transactions } from '../messaging/transactions/transactions.js';
 import type { ClientSessions } from '../protocol/grpc/client-sessions.js';
 import type { MessageStore } from '../storage/message-store.js';
 
@@ -42,6 +43,9 @@ export type QueueReader = Pick<MessageStore, 'read' | 'queueOffsets'>;
 /** Commands to connected clients over their Telemetry streams. */
 export type ClientCommands = Pick<ClientSessions, 'list' | 'printThreadStackTrace' | 'verifyMessage' | 'reconnect'>;
 
+/** Unresolved transactions per topic. */
+export type TransactionTable = Pick<Transactions, 'unresolvedByTopic'>;
+
 /** The part of pop consumption the admin API uses. */
 export type ConsumerProgress = Pick<Consumption, 'lag' | 'resetOffsets'>;
 
@@ -52,6 +56,8 @@ export interface AdminAppDeps extends HealthDeps {
   readonly topics: TopicRegistry;
   readonly groups: GroupRegistry;
   readonly permission: WritePermission;
+  /** Unresolved transactions; `/v1/transactions` answers 404 without it. */
+  readonly transactions?: TransactionTable | undefined;
   /** When set, every route but /healthz and /readyz requires `Authorization: Bearer <adminToken>`. */
   readonly adminToken?: string | undefined;
 }

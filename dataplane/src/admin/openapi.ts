@@ -186,6 +186,16 @@ const schemas = {
       body: { type: 'string', contentEncoding: 'base64' },
     },
   },
+  TopicTransactions: {
+    type: 'object',
+    required: ['topic', 'unresolved', 'oldestStoredAt', 'oldestAgeMs'],
+    properties: {
+      topic: { type: 'string', description: 'the topic the transactions commit to' },
+      unresolved: { type: 'integer', description: 'half messages neither committed nor rolled back yet' },
+      oldestStoredAt: { type: 'integer', description: 'epoch ms the oldest of them was stored' },
+      oldestAgeMs: { type: 'integer', description: 'how long ago that was' },
+    },
+  },
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details; `code` is the dataplane code whose first three digits are the status',
@@ -415,6 +425,21 @@ export const openApiDocument = {
         security: bearer,
         requestBody: { required: true, content: { 'application/json': { schema: permissionSchema } } },
         responses: { '200': ok('Permission', permissionSchema), ...errors },
+      },
+    },
+    '/v1/transactions': {
+      get: {
+        summary: 'Unresolved transactions on this broker per topic: how many, and the age of the oldest',
+        security: bearer,
+        parameters: [{ name: 'topic', in: 'query', required: false, schema: { type: 'string' } }],
+        responses: {
+          '200': ok('Unresolved transactions, by topic', {
+            type: 'object',
+            properties: { topics: { type: 'array', items: ref('TopicTransactions') } },
+          }),
+          '404': problem('Transactions are not enabled on this broker'),
+          ...errors,
+        },
       },
     },
     '/v1/messages/{messageId}': {

@@ -53,3 +53,6 @@ export const OffsetResetSpec = z.strictObject({
 
 /** A stored message for a client to verify (consume directly), by topic and message id. */
 export const VerifyMessageSpec = z.strictObject({ topic: z.string().min(1), messageId: z.string().min(1) });
+
+/** Optionally one topic's unresolved transactions only. */
+export const TransactionsQuery = z.strictObject({ topic: z.string().min(1).optional() });

@@ -199,6 +199,7 @@ export async function serveAdmin(
     topics: b.topics,
     groups: b.groups,
     permission: b.permission,
+    transactions: b.server.transactions,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -91,6 +91,8 @@ export interface TopicTransactions {
   readonly unresolved: number;
   /** Epoch ms the oldest unresolved half message was stored. */
   readonly oldestStoredAt: number;
+  /** How long ago that was. */
+  readonly oldestAgeMs: number;
 }
 
 /** Resolutions remembered to tell a second EndTransaction what happened (bounded; older ones read as unknown). */
@@ -230,8 +232,9 @@ export class Transactions {
         row.oldestStoredAt = Math.min(row.oldestStoredAt, e.storeTimestamp);
       }
     }
+    const now = this.deps.clock.now();
     return [...byTopic]
-      .map(([topic, row]) => ({ topic, ...row }))
+      .map(([topic, row]) => ({ topic, ...row, oldestAgeMs: Math.max(0, now - row.oldestStoredAt) }))
       .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
   }
 
