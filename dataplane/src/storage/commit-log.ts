@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { Code, DataplaneError, StorageCorruptionError } from '../lib/errors.js';
 import {
   decodeRecord,
@@ -23,7 +24,19 @@ export interface CommitLogOptions {
 
 /** Reads of at most this size within the newest `HOT_TAIL_BYTES` of the log are served synchronously. */
 const MAX_HOT_READ_BYTES = 1 << 20;
-const HOT_TAIL_BYTES = 64 << 20;
+/**
+ * The newest part of the log that is taken to be in the page cache, as RocketMQ does with
+ * `accessMessageInMemoryMaxRatio` (40% of memory): a quarter of the memory this process may use (its cgroup limit
+ * when it has one), between 64 MiB and 4 GiB. A thread-pool read costs 20-30 µs of round trip and contention on two
+ * cores; a pread from the page cache about 2 µs.
+ */
+const HOT_TAIL_BYTES = hotTailBytes();
+
+function hotTailBytes(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  const memory = limit > 0 && limit < totalmem() ? limit : totalmem();
+  return Math.min(4 * 2 ** 30, Math.max(64 << 20, Math.floor(memory / 4)));
+}
 
 /** Called in commit-log order once a record is as durable as the flush mode promises, just before its ack. */
 export type DispatchFn<D> = (payload: D, physicalOffset: number, size: number) => void;

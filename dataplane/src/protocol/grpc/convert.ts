@@ -6,6 +6,7 @@ import type {
   SendResultEntry,
   WireDuration,
   WireEndpoints,
+  WireLong,
   WireMessage,
   WireMessageQueue,
   WireStatus,
@@ -77,12 +78,20 @@ function isGzip(encoding: string | number | undefined): boolean {
   throw new DataplaneError(Code.BAD_REQUEST, `unknown body encoding ${encoding}`);
 }
 
+/**
+ * An int64 for the serializer: a number while exact (fromObject parses a decimal string into a Long, per message,
+ * which showed in send profiles), a decimal string beyond 2^53.
+ */
+export function wireLong(value: bigint): WireLong {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : String(value);
+}
+
 export function toSendResultEntry(receipt: SendReceipt, status: WireStatus): SendResultEntry {
   return {
     status,
     message_id: receipt.messageId,
     transaction_id: receipt.transactionId,
-    offset: String(receipt.queueOffset),
+    offset: wireLong(receipt.queueOffset),
     ...(receipt.recallHandle !== undefined && { recall_handle: receipt.recallHandle }),
   };
 }
