@@ -160,6 +160,7 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     groups,
     permission,
     transactions,
+    timers,
     ...(config.adminToken && { adminToken: config.adminToken }),
   });
   const address = await listen(admin, config.adminHost, config.adminPort);

@@ -26,7 +26,7 @@ const ILLEGAL_DELIVERY_TIME = 40012;
 const MESSAGE_PROPERTY_CONFLICT_WITH_TYPE = 40014;
 
 async function start(options: Parameters<typeof startBroker>[0] = { autoCreate: true }): Promise<GrpcBroker> {
-  broker = await startBroker({ autoCreate: true, ...options, ...(dir && { dir }) });
+  broker = await startBroker({ ...options, ...(dir && { dir }) });
   return broker;
 }
 

@@ -10,6 +10,7 @@ import {
   formatTopicDetail,
   formatTopicList,
 } from './format.js';
+import { formatTimers } from './format-timers.js';
 import { formatTransactions } from './format-transactions.js';
 import { ADMIN_USAGE, type AdminInvocation, parseCommand } from './parse-command.js';
 
@@ -87,5 +88,7 @@ async function run(invocation: AdminInvocation): Promise<number> {
       return print(await client.resetOffsets(command.group, command.reset), formatOffsetReset);
     case 'transaction-list':
       return print(await client.listTransactions(command.topic), (rows) => formatTransactions(rows, command.topic));
+    case 'timer-list':
+      return print(await client.listTimers(command.topic), (rows) => formatTimers(rows, command.topic));
   }
 }

@@ -61,6 +61,15 @@ export const TopicTransactions = z.object({
 export type TopicTransactions = z.infer<typeof TopicTransactions>;
 const TransactionList = z.object({ topics: z.array(TopicTransactions) });
 
+export const TopicTimers = z.object({
+  topic: z.string(),
+  pending: z.number().int().nonnegative(),
+  nextDueAt: z.number().int(),
+  nextDueInMs: z.number().int().nonnegative(),
+});
+export type TopicTimers = z.infer<typeof TopicTimers>;
+const TimerList = z.object({ topics: z.array(TopicTimers) });
+
 /** Queue offsets of consumption are JSON integers in the lag and reset answers, not decimal strings. */
 const QueueOffset = z.number().int().nonnegative();
 const AgeMs = z.number().int().nonnegative().nullable();
@@ -188,6 +197,12 @@ export class AdminClient {
 
   resetOffsets(group: string, reset: { topic: string; to: string }): Promise<AdminResult<OffsetReset>> {
     return this.call('POST', `${groupPath(group)}/offsets:reset`, OffsetReset, [200], reset);
+  }
+
+  /** Pending timers (DELAY messages) per topic (of one topic when given). */
+  listTimers(topic?: string): Promise<AdminResult<TopicTimers[]>> {
+    const query = topic === undefined ? '' : `?${new URLSearchParams({ topic })}`;
+    return this.call('GET', `/v1/timers${query}`, TimerList, [200]).then((r) => mapValue(r, (v) => v.topics));
   }
 
   /** Unresolved transactions per topic (of one topic when given). */

@@ -21,6 +21,7 @@ import { MAX_QUEUES } from '../messaging/topics.js';
  *                                             group lag NAME
  *                                             group reset NAME --topic T --to earliest|latest|TIME
  *                                             transaction list [--topic T]
+ *                                             timer list [--topic T]
  */
 export const DEFAULT_SERVER = 'http://127.0.0.1:8082';
 
@@ -46,6 +47,7 @@ commands:
   group reset NAME --topic T --to WHERE       restart the group in topic T; WHERE: earliest, latest, or an
                                               ISO-8601 time with a zone (the first message stored at or after it)
   transaction list [--topic T]                unresolved transactions per topic: how many, age of the oldest
+  timer list [--topic T]                      pending DELAY messages per topic: how many, when the next is due
 
 flags:
   --server URL   the broker's admin API (ROCKETRY_ADMIN_URL, default ${DEFAULT_SERVER})
@@ -67,7 +69,8 @@ export type AdminCommand =
   | { readonly kind: 'group-delete'; readonly group: string }
   | { readonly kind: 'group-lag'; readonly group: string }
   | { readonly kind: 'group-reset'; readonly group: string; readonly reset: OffsetResetRequest }
-  | { readonly kind: 'transaction-list'; readonly topic?: string };
+  | { readonly kind: 'transaction-list'; readonly topic?: string }
+  | { readonly kind: 'timer-list'; readonly topic?: string };
 
 /** The body of `POST /v1/groups/{g}/offsets:reset`. */
 export type OffsetResetRequest = z.output<typeof OffsetResetSpec>;
@@ -146,7 +149,7 @@ const GROUP_FIELD_FLAGS: Readonly<Record<string, { flag: CommandFlag; defaultVal
   'retryPolicy.multiplier': { flag: 'retry-multiplier', defaultValue: DEFAULT_RETRY_POLICY.multiplier },
 };
 
-const NOUNS = ['topic', 'message', 'group', 'transaction'];
+const NOUNS = ['topic', 'message', 'group', 'transaction', 'timer'];
 
 interface Spec {
   readonly positionals: readonly string[];
@@ -234,6 +237,14 @@ const COMMANDS: Readonly<Record<string, Spec>> = {
     flags: ['topic'],
     build: (_, f) => ({
       kind: 'transaction-list',
+      ...(f.topic !== undefined && { topic: check('--topic', Name, f.topic) }),
+    }),
+  },
+  'timer list': {
+    positionals: [],
+    flags: ['topic'],
+    build: (_, f) => ({
+      kind: 'timer-list',
       ...(f.topic !== undefined && { topic: check('--topic', Name, f.topic) }),
     }),
   },

@@ -10,6 +10,7 @@ import { messageRoutes } from './routes/messages.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 import { openApiRoutes } from './routes/openapi.routes.js';
 import { permissionRoutes } from './routes/permission.routes.js';
+import { timerRoutes } from './routes/timers.routes.js';
 import { topicRoutes } from './routes/topics.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 
@@ -35,6 +36,7 @@ export function createAdminApp(deps: HealthDeps | AdminAppDeps): Express {
     app.use(messageRoutes(deps));
     app.use(permissionRoutes(deps));
     app.use(transactionRoutes(deps));
+    app.use(timerRoutes(deps));
   }
   app.use(notFound);
   app.use(problemHandler(deps.log));

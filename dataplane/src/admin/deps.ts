@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { GroupConfig } from '../messaging/groups.js';
 import type { Consumption } from '../messaging/pop/consumption.js';
+import type { TimerService } from '../messaging/timers/timer-service.js';
 import type { TopicConfig } from '../messaging/topics.js';
 import type { Transactions } from '../messaging/transactions/transactions.js';
 import type { ClientSessions } from '../protocol/grpc/client-sessions.js';
@@ -46,6 +47,9 @@ export type ClientCommands = Pick<ClientSessions, 'list' | 'printThreadStackTrac
 /** Unresolved transactions per topic. */
 export type TransactionTable = Pick<Transactions, 'unresolvedByTopic'>;
 
+/** Pending DELAY messages per topic. */
+export type TimerTable = Pick<TimerService, 'pendingByTopic'>;
+
 /** The part of pop consumption the admin API uses. */
 export type ConsumerProgress = Pick<Consumption, 'lag' | 'resetOffsets'>;
 
@@ -58,6 +62,8 @@ export interface AdminAppDeps extends HealthDeps {
   readonly permission: WritePermission;
   /** Unresolved transactions; `/v1/transactions` answers 404 without it. */
   readonly transactions?: TransactionTable | undefined;
+  /** Pending timers; `/v1/timers` answers 404 without it. */
+  readonly timers?: TimerTable | undefined;
   /** When set, every route but /healthz and /readyz requires `Authorization: Bearer <adminToken>`. */
   readonly adminToken?: string | undefined;
 }

@@ -196,6 +196,16 @@ const schemas = {
       oldestAgeMs: { type: 'integer', description: 'how long ago that was' },
     },
   },
+  TopicTimers: {
+    type: 'object',
+    required: ['topic', 'pending', 'nextDueAt', 'nextDueInMs'],
+    properties: {
+      topic: { type: 'string', description: 'the topic the DELAY messages are delivered to' },
+      pending: { type: 'integer', description: 'DELAY messages scheduled, neither delivered nor recalled yet' },
+      nextDueAt: { type: 'integer', description: 'epoch ms the earliest of them is due' },
+      nextDueInMs: { type: 'integer', description: 'how long until then (0 when due already)' },
+    },
+  },
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details; `code` is the dataplane code whose first three digits are the status',
@@ -438,6 +448,21 @@ export const openApiDocument = {
             properties: { topics: { type: 'array', items: ref('TopicTransactions') } },
           }),
           '404': problem('Transactions are not enabled on this broker'),
+          ...errors,
+        },
+      },
+    },
+    '/v1/timers': {
+      get: {
+        summary: 'Pending DELAY messages (timers) on this broker per topic: how many, and when the next is due',
+        security: bearer,
+        parameters: [{ name: 'topic', in: 'query', required: false, schema: { type: 'string' } }],
+        responses: {
+          '200': ok('Pending timers, by topic', {
+            type: 'object',
+            properties: { topics: { type: 'array', items: ref('TopicTimers') } },
+          }),
+          '404': problem('Timers are not enabled on this broker'),
           ...errors,
         },
       },

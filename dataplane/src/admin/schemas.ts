@@ -56,3 +56,4 @@ export const VerifyMessageSpec = z.strictObject({ topic: z.string().min(1), mess
 
 /** Optionally one topic's unresolved transactions only. */
 export const TransactionsQuery = z.strictObject({ topic: z.string().min(1).optional() });
+export const TimersQuery = z.strictObject({ topic: z.string().min(1).optional() });

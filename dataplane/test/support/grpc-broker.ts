@@ -200,6 +200,7 @@ export async function serveAdmin(
     groups: b.groups,
     permission: b.permission,
     transactions: b.server.transactions,
+    timers: b.server.timers,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
