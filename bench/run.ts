@@ -13,6 +13,18 @@ const benches: Record<string, () => Promise<void>> = {
       drainMs: envNumber('BENCH_BACKLOG_DRAIN_SECONDS', 20) * 1000,
     });
   },
+  timers: async () => {
+    const { runTimersBench } = await import('./timers.js');
+    await runTimersBench({
+      messages: Math.round(envNumber('BENCH_TIMERS_MESSAGES', 1_000_000)),
+      spanMs: envNumber('BENCH_TIMERS_SPAN_SECONDS', 120) * 1000,
+      body: randomBytes(Math.round(envNumber('BENCH_TIMERS_BODY_BYTES', 256))),
+      batch: 32,
+      window: 16,
+      normalMessages: Math.round(envNumber('BENCH_TIMERS_NORMAL_MESSAGES', 300_000)),
+      normalRate: envNumber('BENCH_TIMERS_NORMAL_RATE', 5000),
+    });
+  },
   storage: async () => {
     const { runStorageBench } = await import('./storage.js');
     await runStorageBench({
@@ -82,7 +94,10 @@ if (!bench) {
       '    BENCH_CPU_PROFILE=1 (broker --cpu-prof),\n' +
       '    BENCH_GRPC_BUILD=0 (skip npm run build), BENCH_GRPC_CLIENT=grpc-js ((b) on grpc-js, not raw HTTP/2),\n' +
       '    BENCH_NATS_URL (127.0.0.1:4222),\n' +
-      '    BENCH_RABBIT_URL (amqp://guest:guest@127.0.0.1:5672)',
+      '    BENCH_RABBIT_URL (amqp://guest:guest@127.0.0.1:5672)\n' +
+      '  timers: BENCH_TIMERS_MESSAGES (1000000), BENCH_TIMERS_SPAN_SECONDS due over (120),\n' +
+      '    BENCH_TIMERS_BODY_BYTES (256), BENCH_TIMERS_NORMAL_MESSAGES reference publish (300000),\n' +
+      '    BENCH_TIMERS_NORMAL_RATE msgs/s while timers fire (5000)',
   );
 }
 await bench();
