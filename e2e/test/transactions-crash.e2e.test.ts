@@ -86,6 +86,9 @@ describe('transactions across a broker crash (kill -9)', () => {
     const pending = async (admin: string) =>
       (await (await fetch(`${admin}/v1/transactions`)).json()) as { topics: { topic: string; unresolved: number }[] };
     expect((await pending(first.admin)).topics).toMatchObject([{ topic, unresolved: 6 }]);
+    expect(await (await fetch(`${first.admin}/metrics`)).text()).toContain(
+      `rocketmq_half_messages{topic="${topic}"} 6`,
+    );
 
     // The clients leave first: the official client raises unhandled stream errors when its broker vanishes under it.
     for (const c of clients.splice(0)) await c.shutdown();
@@ -125,5 +128,12 @@ describe('transactions across a broker crash (kill -9)', () => {
     // Only the unresolved ones were checked; what was resolved before the crash stayed resolved.
     expect(new Set(checked)).toEqual(new Set([...ids.keys()].filter((b) => b.startsWith('check-'))));
     expect((await pending(second.admin)).topics).toEqual([]);
+    const metrics = await (await fetch(`${second.admin}/metrics`)).text();
+    expect(metrics).toContain(`rocketmq_commit_messages_total{topic="${topic}"} 3`);
+    expect(metrics).toContain(`rocketmq_rollback_messages_total{topic="${topic}"} 3`);
+    expect(metrics).toMatch(
+      new RegExp(`rocketry_transaction_checks_total\\{topic="${topic}",outcome="sent"\\} ([6-9]|\\d\\d)`),
+    );
+    expect(metrics).toMatch(/# TYPE rocketmq_half_messages gauge\n(?!rocketmq_half_messages\{)/);
   });
 });
