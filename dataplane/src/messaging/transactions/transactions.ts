@@ -327,6 +327,8 @@ export class Transactions {
 
   /** Copies every unresolved half message stored in `range` to the end of the half queue before it is deleted. */
   private async rescue(range: ExpiringRange): Promise<void> {
+    // After close nothing can be journaled: fail the hook, so retention keeps the segment for the next run.
+    if (this.closed) throw new DataplaneError(Code.INTERNAL_SERVER_ERROR, 'transactions are closed');
     const inRange = (e: HalfEntry) => e.physicalOffset >= Number(range.start) && e.physicalOffset < Number(range.end);
     const moving = [...this.entries.values()].filter(inRange).map((e) => e.txnId);
     let moved = 0;
