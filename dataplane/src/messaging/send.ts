@@ -56,7 +56,7 @@ export interface SendDeps {
 }
 
 /** Types whose delivery semantics exist; the others are refused rather than stored and delivered as NORMAL. */
-const SUPPORTED_TYPES: readonly MessageType[] = ['NORMAL', 'TRANSACTION', 'DELAY'];
+const SUPPORTED_TYPES: readonly MessageType[] = ['NORMAL', 'FIFO', 'TRANSACTION', 'DELAY'];
 
 export type SendOutcome = { kind: 'stored'; receipt: SendReceipt } | { kind: 'rejected'; error: unknown };
 
@@ -123,10 +123,20 @@ async function toMessageInput(
     messageId: msg.messageId,
     tag: msg.tag,
     keys: msg.keys,
-    properties: msg.bornHost === '' ? msg.properties : { ...msg.properties, [SYSTEM_PROPERTY.bornHost]: msg.bornHost },
+    properties: withSystemProperties(msg),
     body: msg.body,
     bornTimestamp: msg.bornTimestamp,
     flags: encodeFlags({ type: msg.type, gzipBody: msg.gzipBody }),
+  };
+}
+
+/** The user's properties plus what the broker keeps of the message outside the record's fields. */
+function withSystemProperties(msg: PublishedMessage): Readonly<Record<string, string>> {
+  if (msg.bornHost === '' && msg.messageGroup === undefined) return msg.properties;
+  return {
+    ...msg.properties,
+    ...(msg.bornHost !== '' && { [SYSTEM_PROPERTY.bornHost]: msg.bornHost }),
+    ...(msg.messageGroup !== undefined && { [SYSTEM_PROPERTY.messageGroup]: msg.messageGroup }),
   };
 }
 
@@ -149,6 +159,8 @@ function chooseQueue(
       `queue ${msg.queueId} does not exist: topic ${msg.topic} has queues 0-${topic.queues - 1}`,
     );
   }
+  // All messages of a group in one queue, in send order: what a FIFO consumer group orders by.
+  if (msg.messageGroup !== undefined) return queueOfGroup(msg.messageGroup, topic.queues);
   let queueId = chosen.get(msg.topic);
   if (queueId === undefined || queueId >= topic.queues) {
     queueId = selector.select(msg.topic, topic.queues);
@@ -157,11 +169,32 @@ function chooseQueue(
   return queueId;
 }
 
+/** A stable queue per message group (FNV-1a of the group's UTF-16 code units). */
+function queueOfGroup(messageGroup: string, queues: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < messageGroup.length; i++) hash = Math.imul(hash ^ messageGroup.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % queues;
+}
+
+/** RocketMQ's default limit on a message group's length. */
+const MAX_MESSAGE_GROUP_LENGTH = 64;
+
+function checkMessageGroup(group: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (group === '' || group.length > MAX_MESSAGE_GROUP_LENGTH || /[\u0000-\u001f]/.test(group)) {
+    throw new DataplaneError(
+      Code.ILLEGAL_MESSAGE_GROUP,
+      `message group must be 1-${MAX_MESSAGE_GROUP_LENGTH} characters without control characters`,
+    );
+  }
+}
+
 function checkMessageType(msg: PublishedMessage, topic: TopicConfig): void {
   const accepted = acceptedMessageTypes(topic.messageType);
   if (!accepted.includes(msg.type)) {
     throw conflict(`topic ${msg.topic} accepts ${accepted.join(', ')} messages, not ${msg.type}`);
   }
+  if (msg.messageGroup !== undefined) checkMessageGroup(msg.messageGroup);
   const has = {
     FIFO: msg.messageGroup !== undefined,
     DELAY: msg.deliveryTimestamp !== undefined,

@@ -13,6 +13,8 @@ export const SYSTEM_PROPERTY = {
   originTopic: `${PREFIX}originTopic`,
   /** On a copy in a pop retry topic: the topic the message was sent to (and is delivered as). */
   retryOf: `${PREFIX}retryOf`,
+  /** On a FIFO message: its message group (delivered as `message_group`; a FIFO consumer group orders by it). */
+  messageGroup: `${PREFIX}messageGroup`,
   /** On a DELAY message: the delivery time the producer asked for, epoch ms (echoed as `delivery_timestamp`). */
   deliverAt: `${PREFIX}deliverAt`,
   /** On a half message (system topic `__sys_txn_half`): the topic and queue it commits to. */

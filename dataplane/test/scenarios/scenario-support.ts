@@ -165,6 +165,8 @@ export class ScenarioClients extends OfficialClients {
           topic: entry.topic,
           body: Buffer.from('wake'),
           properties: new Map([['cf-scn', 'shutdown']]),
+          // A FIFO topic takes only messages of a group (topic names end in their type).
+          ...(entry.topic.endsWith('-fifo') && { messageGroup: 'shutdown' }),
         })
         .catch(() => {});
       await Promise.race([shutdown.catch(() => {}), sleep(300)]);

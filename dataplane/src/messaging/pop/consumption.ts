@@ -7,6 +7,7 @@ import type { MessageStore } from '../../storage/message-store.js';
 import type { StoredMessage } from '../../storage/record-codec.js';
 import type { GroupConfig } from '../groups.js';
 import type { QueueOffsetStore } from '../queue-offsets.js';
+import { SYSTEM_PROPERTY } from '../system-properties.js';
 import type { TopicConfig } from '../topics.js';
 import { Arrivals } from './arrivals.js';
 import type { ClientLiveness } from './client-liveness.js';
@@ -23,6 +24,9 @@ import { rescueExpiring } from './retention-rescue.js';
 import { isRetryTopic, retryTopicOf } from './retry-topics.js';
 
 export type { QueueLag } from './consumer-lag.js';
+
+/** The message group a FIFO group orders by; '' for a message without one (it never waits). */
+const groupOf = (message: StoredMessage): string => message.properties[SYSTEM_PROPERTY.messageGroup] ?? '';
 
 export interface ConsumptionDeps {
   readonly store: Pick<MessageStore, 'read' | 'queueOffsets' | 'onAppended' | 'onSegmentExpiring' | 'append'>;
@@ -72,6 +76,12 @@ const MAX_FILTERED_SCAN = 8192;
 
 /** Long polls re-check for entries that became visible again this often (arrivals wake them at once). */
 const RECHECK_MS = 500;
+
+/**
+ * FIFO consumption reads at most this many entries ahead of the oldest outstanding one per queue: held entries
+ * (waiting behind their group's in-flight message) are bounded, and groups further out wait their turn.
+ */
+const FIFO_MAX_OUTSTANDING = 8192;
 
 export interface ReceiveRequest {
   readonly group: string;
@@ -124,6 +134,8 @@ export class Consumption implements QueueOffsetStore {
   private rotating: Promise<void> | undefined;
   private pendingReceives = 0;
   private readonly attempts = new ReceiveAttempts<Delivered>();
+  /** FIFO pops of one queue run one at a time: what is held and what is delivered is decided in offset order. */
+  private readonly fifoTurns = new WeakMap<QueuePopState, Promise<unknown>>();
   private closed = false;
 
   private constructor(
@@ -234,10 +246,12 @@ export class Consumption implements QueueOffsetStore {
    * INVALID_RECEIPT_HANDLE for an unknown, superseded or expired one.
    */
   async ack(group: string, topic: string, receiptHandles: readonly string[]): Promise<(DataplaneError | undefined)[]> {
+    let fifoMoved = false;
     const outcomes = receiptHandles.map((handle) => {
       try {
-        const { subscription, queueId, offset } = this.outstanding(group, topic, handle);
+        const { subscription, queueId, offset, entry } = this.outstanding(group, topic, handle);
         this.states.journalAck(subscription, queueId, offset);
+        if (entry.fifoGroup) fifoMoved = true;
         return undefined;
       } catch (err) {
         if (err instanceof DataplaneError) return err;
@@ -245,6 +259,8 @@ export class Consumption implements QueueOffsetStore {
       }
     });
     if (outcomes.some((o) => o === undefined)) await this.states.durable();
+    // The next message of each acked FIFO group is due now: long polls need not wait for their recheck.
+    if (fifoMoved) this.arrivals.notify(topic);
     return outcomes;
   }
 
@@ -270,6 +286,7 @@ export class Consumption implements QueueOffsetStore {
     entry.delivery = this.nextDelivery(); // the handle is spent; a concurrent ack now fails
     delete entry.renewFor;
     await this.deadLetter(subscription, queueId, { offset, entry, deadLetter: true });
+    if (entry.fifoGroup) this.arrivals.notify(topic);
   }
 
   /** The group's committed offset in a queue (QueueOffsetStore): everything below it is consumed. */
@@ -403,7 +420,9 @@ export class Consumption implements QueueOffsetStore {
       let scanned = 0;
       do {
         const cursor = state.cursor;
-        const got = await this.popQueue(s, queueId, state, group, req, budget);
+        const got = group.fifo
+          ? await this.popFifoQueue(s, queueId, state, group, req, budget)
+          : await this.popQueue(s, queueId, state, group, req, budget);
         for (const d of got) {
           delivered.push(d);
           bytes += d.message.body.length;
@@ -490,6 +509,129 @@ export class Consumption implements QueueOffsetStore {
       throw err;
     }
     return delivered;
+  }
+
+  /** FIFO pops of a queue take turns (see `fifoTurns`). */
+  private popFifoQueue(
+    s: Subscription,
+    queueId: number,
+    state: QueuePopState,
+    group: GroupConfig,
+    req: ReceiveRequest,
+    budget: { count: number; bytes: number },
+  ): Promise<Delivered[]> {
+    const turn = (this.fifoTurns.get(state) ?? Promise.resolve()).then(() =>
+      this.popFifoQueueInTurn(s, queueId, state, group, req, budget),
+    );
+    this.fifoTurns.set(
+      state,
+      turn.catch(() => {}),
+    );
+    return turn;
+  }
+
+  /**
+   * Pop for a FIFO group (PROTOCOL.md §7.7): per message group, one message in flight at a time, in queue order. Due
+   * entries are heads of their group (redeliveries first, as they come before anything newer); new entries are read
+   * in order and filed under their group, delivered when first in line and held otherwise. Messages without a group
+   * never wait.
+   */
+  private async popFifoQueueInTurn(
+    s: Subscription,
+    queueId: number,
+    state: QueuePopState,
+    group: GroupConfig,
+    req: ReceiveRequest,
+    budget: { count: number; bytes: number },
+  ): Promise<Delivered[]> {
+    const now = this.deps.clock.now();
+    const invisibleMs = req.renewFor !== undefined ? this.limits.autoRenewMs : req.invisibleMs;
+    const { min, max } = this.deps.store.queueOffsets(s.topic, queueId);
+    if (state.cursor < Number(min)) state.dropBelow(Number(min));
+    const delivered: Delivered[] = [];
+    let bytes = 0;
+    const deliver = (offset: number, entry: Unacked, message: StoredMessage | undefined) => {
+      entry.delivery = this.nextDelivery();
+      const before = delivered.length;
+      this.deliverOrSkip(s, queueId, state, { offset, entry, deadLetter: false }, message, req, invisibleMs, delivered);
+      if (delivered.length > before) bytes += (message as StoredMessage).body.length;
+    };
+    try {
+      await this.classifyUnread(s, queueId, state, req.filter);
+      for (const [offset, entry] of state.due(now, budget.count)) {
+        if (delivered.length >= budget.count || bytes >= budget.bytes) break;
+        if (entry.attempt + 1 > group.maxDeliveryAttempts) {
+          entry.delivery = this.nextDelivery();
+          await this.deadLetter(s, queueId, { offset, entry, deadLetter: true });
+          continue;
+        }
+        deliver(offset, entry, await readOne(this.deps.store, s.topic, queueId, offset, budget.bytes - bytes));
+      }
+      const outstandingRoom = Math.min(this.limits.maxUnackedPerQueue, FIFO_MAX_OUTSTANDING);
+      while (delivered.length < budget.count && bytes < budget.bytes) {
+        const fresh = state.claimNew(FILTER_SCAN_CHUNK, Number(max), outstandingRoom);
+        if (fresh.count === 0) break;
+        const read = await readEntries(
+          this.deps.store,
+          s.topic,
+          queueId,
+          fresh.first,
+          fresh.count,
+          budget.bytes - bytes,
+          req.filter,
+        );
+        const byOffset = new Map(read.messages.map((m) => [Number(m.queueOffset), m]));
+        for (let offset = fresh.first; offset < read.nextOffset; offset++) {
+          const entry = state.unacked.get(offset) as Unacked;
+          const message = byOffset.get(offset);
+          if (!message || !req.filter.matches(message)) {
+            state.ack(offset); // a hole, expired, or filtered out: consumed for this group
+            continue;
+          }
+          if (state.classify(offset, entry, groupOf(message)) === 'held') continue;
+          if (delivered.length < budget.count && bytes < budget.bytes) deliver(offset, entry, message);
+          else state.setVisibleAt(entry, now); // first in line: the next receive takes it
+        }
+        state.unclaimFrom(read.nextOffset); // beyond the byte budget: read again next time
+        if (read.nextOffset < fresh.first + fresh.count) break;
+      }
+    } catch (err) {
+      // Claims not yet filed under a group become due; the next turn reads them again before anything newer.
+      for (const entry of state.unacked.values()) {
+        if (entry.visibleAt === Number.POSITIVE_INFINITY && !entry.held) entry.visibleAt = now;
+      }
+      state.recheckDue();
+      throw err;
+    }
+    return delivered;
+  }
+
+  /** Files every outstanding entry that was never read in this run (restored after a restart) under its group. */
+  private async classifyUnread(s: Subscription, queueId: number, state: QueuePopState, filter: MessageFilter) {
+    for (let unread = state.unread(); unread.length > 0; unread = state.unread()) {
+      const first = unread[0] as number;
+      const last = unread[Math.min(unread.length, FILTER_SCAN_CHUNK) - 1] as number;
+      const read = await readEntries(
+        this.deps.store,
+        s.topic,
+        queueId,
+        first,
+        last - first + 1,
+        this.limits.maxReceiveBytes,
+        filter,
+      );
+      const byOffset = new Map(read.messages.map((m) => [Number(m.queueOffset), m]));
+      // Nothing stored there (a tail lost with the page cache before a crash): nothing to wait for.
+      const readUpTo = Math.max(read.nextOffset, first + 1);
+      for (const offset of unread) {
+        if (offset >= readUpTo) break;
+        const entry = state.unacked.get(offset);
+        if (!entry || entry.fifoGroup !== undefined) continue;
+        const message = byOffset.get(offset);
+        if (!message || !filter.matches(message)) state.ack(offset);
+        else state.classify(offset, entry, groupOf(message));
+      }
+    }
   }
 
   private deliverOrSkip(

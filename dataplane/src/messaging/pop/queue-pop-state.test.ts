@@ -52,3 +52,69 @@ describe('QueuePopState', () => {
     });
   });
 });
+
+describe('QueuePopState FIFO lines', () => {
+  /** Claims `groups.length` offsets from 0 and files each under its group, in order; returns the verdicts. */
+  function filed(groups: string[]) {
+    const state = new QueuePopState(0);
+    state.claimNew(groups.length, 100, 100);
+    const verdicts = groups.map((g, offset) => state.classify(offset, state.unacked.get(offset) as never, g));
+    return { state, verdicts };
+  }
+  const due = (state: QueuePopState, now = 1000) => state.due(now, 100).map(([offset]) => offset);
+
+  it('lets the first outstanding entry of each group through and holds the later ones, never due', () => {
+    const { state, verdicts } = filed(['a', 'b', 'a', '', 'b', '']);
+    expect(verdicts).toEqual(['head', 'head', 'held', 'head', 'held', 'head']);
+    for (const offset of [0, 1, 3, 5]) state.setVisibleAt(state.unacked.get(offset) as never, 0);
+    expect(due(state)).toEqual([0, 1, 3, 5]);
+    expect(state.counts(1000)).toEqual({ inflight: 0, due: 6 });
+  });
+
+  it('makes the next entry of a group due as soon as the one before it is done', () => {
+    const { state } = filed(['a', 'a', 'a', 'b']);
+    for (const offset of [0, 3]) state.setVisibleAt(state.unacked.get(offset) as never, 5000);
+    expect(due(state)).toEqual([]);
+    state.ack(0);
+    expect(due(state)).toEqual([1]);
+    state.ack(1);
+    expect(due(state)).toEqual([2]);
+  });
+
+  it('keeps a redelivered head first: a nack or an expiry does not let the next entry of its group through', () => {
+    const { state } = filed(['a', 'a']);
+    const head = state.unacked.get(0) as never;
+    state.setVisibleAt(head, 5000);
+    expect(due(state, 4000)).toEqual([]);
+    expect(due(state, 6000)).toEqual([0]);
+  });
+
+  it('lines up again after retention dropped a group head: the next entry of that group becomes due', () => {
+    const { state } = filed(['a', 'b', 'a', 'b']);
+    for (const offset of [0, 1]) state.setVisibleAt(state.unacked.get(offset) as never, 5000);
+    state.dropBelow(1);
+    expect(due(state)).toEqual([2]);
+  });
+
+  it('lists entries restored from disk as unread, in offset order, until they are filed', () => {
+    const state = new QueuePopState(0);
+    state.extendTo(3, 1);
+    expect(state.unread()).toEqual([0, 1, 2, 3]);
+    state.classify(0, state.unacked.get(0) as never, 'a');
+    state.ack(1);
+    expect(state.unread()).toEqual([2, 3]);
+    state.classify(2, state.unacked.get(2) as never, 'a');
+    state.classify(3, state.unacked.get(3) as never, 'b');
+    expect(state.unread()).toEqual([]);
+  });
+
+  it('gives back claims that were never read, so the cursor reads them again', () => {
+    const state = new QueuePopState(0);
+    state.claimNew(10, 100, 100);
+    state.unclaimFrom(4);
+    expect({ cursor: state.cursor, outstanding: [...state.unacked.keys()] }).toEqual({
+      cursor: 4,
+      outstanding: [0, 1, 2, 3],
+    });
+  });
+});

@@ -41,6 +41,8 @@ export function toDeliveredMessage(m: StoredMessage, delivery: Delivery, storeHo
   if (m.tag !== '') sys.tag = m.tag;
   if (delivery.receiptHandle !== undefined) sys.receipt_handle = delivery.receiptHandle;
   if (delivery.invisibleMs !== undefined) sys.invisible_duration = durationFromMs(delivery.invisibleMs);
+  const messageGroup = system[SYSTEM_PROPERTY.messageGroup];
+  if (messageGroup !== undefined) sys.message_group = messageGroup;
   if (originTopic !== undefined) sys.dead_letter_queue = { topic: originTopic, message_id: m.messageId };
   const deliverAt = system[SYSTEM_PROPERTY.deliverAt];
   if (deliverAt !== undefined) sys.delivery_timestamp = timestampOf(Number(deliverAt));
