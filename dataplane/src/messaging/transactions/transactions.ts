@@ -6,19 +6,12 @@ import type { MessageInput, StoredMessage } from '../../storage/record-codec.js'
 import { type CheckPolicy, dueActions } from './check-policy.js';
 import { ContiguousOffsets } from './contiguous-offsets.js';
 import { HalfEntry } from './half-entry.js';
-import {
-  asSentMessage,
-  committedMessage,
-  copyOfHalf,
-  HALF_QUEUE,
-  HALF_TOPIC,
-  halfFactsOf,
-  toHalfMessage,
-} from './half-message.js';
+import { asSentMessage, committedMessage, copyOfHalf, HALF_TOPIC, halfFactsOf, toHalfMessage } from './half-message.js';
+import { scanHalves } from './half-scan.js';
 import { isTransactionId, TransactionIds } from './transaction-id.js';
 import { type Resolution, TxnJournal } from './txn-journal.js';
 import { transition } from './txn-state.js';
-import { rebuildTable, type ScannedHalf, snapshotRecords } from './txn-table.js';
+import { rebuildTable, snapshotRecords } from './txn-table.js';
 
 export type { Resolution } from './txn-journal.js';
 
@@ -97,7 +90,6 @@ export interface TopicTransactions {
 
 /** Resolutions remembered to tell a second EndTransaction what happened (bounded; older ones read as unknown). */
 const RECENT_RESOLUTIONS = 50_000;
-const SCAN_BATCH_BYTES = 4 << 20;
 
 /**
  * Transactional messages (PROTOCOL.md §7.10). A TRANSACTION send stores a half message on the system half topic,
@@ -393,39 +385,4 @@ export class Transactions {
     this.exclusive = run.catch(() => {});
     return run;
   }
-}
-
-/** Half messages stored at or after half-queue offset `from`, and the half queue's end. */
-async function scanHalves(
-  store: Pick<MessageStore, 'read' | 'queueOffsets'>,
-  from: number,
-  log: Logger,
-): Promise<{ halves: ScannedHalf[]; end: number }> {
-  const { min, max } = store.queueOffsets(HALF_TOPIC, HALF_QUEUE);
-  const halves: ScannedHalf[] = [];
-  let offset = Math.max(from, Number(min));
-  if (from < Number(min) && from > 0) log.warn({ from, min: String(min) }, 'half queue starts past the snapshot');
-  while (offset < Number(max)) {
-    const result = await store.read(HALF_TOPIC, HALF_QUEUE, BigInt(offset), {
-      maxCount: 1024,
-      maxBytes: SCAN_BATCH_BYTES,
-    });
-    if (result.kind !== 'found') break;
-    for (const m of result.messages) {
-      const facts = halfFactsOf(m);
-      if (!facts) continue;
-      halves.push({
-        txnId: facts.transactionId,
-        messageId: m.messageId,
-        topic: facts.topic,
-        clientId: facts.clientId,
-        halfOffset: Number(m.queueOffset),
-        physicalOffset: Number(m.physicalOffset),
-        storeTimestamp: m.storeTimestamp,
-      });
-    }
-    if (Number(result.nextOffset) <= offset) break;
-    offset = Number(result.nextOffset);
-  }
-  return { halves, end: Number(max) };
 }
