@@ -24,6 +24,22 @@ describe('parseBrokerConfig', () => {
     );
   });
 
+  it("reads the transaction check settings, with RocketMQ's defaults", () => {
+    expect(parseBrokerConfig([], {}, defaults)).toMatchObject({
+      txnCheckIntervalMs: 30_000,
+      txnMaxChecks: 15,
+      txnGiveUp: 'rollback',
+    });
+    const config = parseBrokerConfig(
+      ['--txn-check-interval-ms', '2000', '--txn-give-up', 'commit'],
+      { ROCKETRY_TXN_MAX_CHECKS: '3' },
+      defaults,
+    );
+    expect(config).toMatchObject({ txnCheckIntervalMs: 2000, txnMaxChecks: 3, txnGiveUp: 'commit' });
+    expect(() => parseBrokerConfig(['--txn-give-up', 'ignore'], {}, defaults)).toThrow(/txnGiveUp/);
+    expect(() => parseBrokerConfig(['--txn-check-interval-ms', '10'], {}, defaults)).toThrow(/txnCheckIntervalMs/);
+  });
+
   it('rejects unknown flags', () => {
     expect(() => parseBrokerConfig(['--nope'], {}, defaults)).toThrow(ConfigError);
   });
