@@ -27,6 +27,8 @@ function track(child: ChildProcess): ChildProcess {
 export interface ServerProcess {
   readonly pid: number;
   readonly endpoint: string;
+  /** The broker's admin API (`http://127.0.0.1:<port>`); absent for the empty server. */
+  readonly admin?: string;
   /** Peak resident set so far (VmHWM), bytes; NaN once the process is gone. */
   peakRssBytes(): Promise<number>;
   stop(): Promise<void>;
@@ -87,7 +89,7 @@ export async function startBroker(options: BrokerOptions): Promise<ServerProcess
       throw new Error(`broker not ready within ${READY_TIMEOUT_MS} ms; see ${options.logFile}`);
     }
   }
-  return processHandle(child, `127.0.0.1:${grpcPort}`, exited);
+  return { ...processHandle(child, `127.0.0.1:${grpcPort}`, exited), admin: `http://127.0.0.1:${adminPort}` };
 }
 
 /** bench/grpc-empty-server.ts in its own Node process, so it gets a core of its own like the broker. */

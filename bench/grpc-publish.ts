@@ -16,6 +16,7 @@ import { type ClosedLoopResult, closedLoop, type Window } from './load-harness.j
 /** Publishing loads against a gRPC endpoint: the official producer, and the raw batch generator. */
 
 const ID_DIGITS = 18;
+const GROUP_DIGITS = 6;
 
 /**
  * A `SendMessageRequest` of `count` messages encoded once; each `next()` is a copy with fresh message ids written over
@@ -25,11 +26,23 @@ const ID_DIGITS = 18;
 export class BatchTemplate {
   private readonly encoded: Buffer;
   private readonly idOffsets: number[] = [];
+  private readonly groupOffsets: number[] = [];
   private counter = 0;
 
-  constructor(service: ServiceDefinition, topic: string, count: number, body: Buffer) {
+  /**
+   * With `groups`, FIFO messages: message n (counting over every `next()`) belongs to group `n % groups`, so each
+   * group's messages are sent in order and a request spreads over many groups.
+   */
+  constructor(
+    service: ServiceDefinition,
+    topic: string,
+    count: number,
+    body: Buffer,
+    private readonly groups?: number,
+  ) {
     const ids = new MessageIds();
-    const messages = Array.from({ length: count }, () => normalMessage(topic, ids.next(), body));
+    const group = groups === undefined ? undefined : `g${'0'.repeat(GROUP_DIGITS)}`;
+    const messages = Array.from({ length: count }, () => normalMessage(topic, ids.next(), body, Date.now(), group));
     const send = service.SendMessage as MethodDefinition<unknown, unknown>;
     this.encoded = send.requestSerialize({ messages });
     let from = 0;
@@ -39,6 +52,12 @@ export class BatchTemplate {
       if (at < 0) throw new Error('message id not found in the encoded request');
       this.idOffsets.push(at + id.length - ID_DIGITS);
       from = at + id.length;
+      if (group !== undefined) {
+        const groupAt = this.encoded.indexOf(Buffer.from(group, 'latin1'), from);
+        if (groupAt < 0) throw new Error('message group not found in the encoded request');
+        this.groupOffsets.push(groupAt + 1);
+        from = groupAt + group.length;
+      }
     }
   }
 
@@ -48,8 +67,13 @@ export class BatchTemplate {
 
   next(): Buffer {
     const copy = Buffer.from(this.encoded);
-    for (const at of this.idOffsets) {
-      copy.write((this.counter++).toString(16).toUpperCase().padStart(ID_DIGITS, '0'), at, 'latin1');
+    for (const [i, at] of this.idOffsets.entries()) {
+      const n = this.counter++;
+      copy.write(n.toString(16).toUpperCase().padStart(ID_DIGITS, '0'), at, 'latin1');
+      const groupAt = this.groupOffsets[i];
+      if (groupAt !== undefined && this.groups !== undefined) {
+        copy.write(String(n % this.groups).padStart(GROUP_DIGITS, '0'), groupAt, 'latin1');
+      }
     }
     return copy;
   }
@@ -67,6 +91,8 @@ export interface BatchLoadOptions extends Window {
   readonly body: Buffer;
   /** How the generator calls SendMessage: raw HTTP/2 (default, cheapest) or a grpc-js client. */
   readonly transport?: Transport;
+  /** FIFO messages over this many message groups (BatchTemplate); NORMAL ones without. */
+  readonly groups?: number;
 }
 
 type Sender = { send(request: Buffer): Promise<SendResponse>; close(): void };
@@ -84,7 +110,9 @@ export async function batchPublish(options: BatchLoadOptions): Promise<ClosedLoo
     const method = methodOf(service, 'SendMessage');
     return { send: (request) => client.unary<SendResponse>(method, request), close: () => client.close() };
   });
-  const templates = senders.map(() => new BatchTemplate(service, options.topic, options.batch, options.body));
+  const templates = senders.map(
+    () => new BatchTemplate(service, options.topic, options.batch, options.body, options.groups),
+  );
   try {
     // One call per connection first: the topic is created and every connection is up before the clock starts.
     await Promise.all(senders.map((c, i) => sendChecked(c, (templates[i] as BatchTemplate).next())));

@@ -173,13 +173,21 @@ export class MessageIds {
   }
 }
 
-export function normalMessage(topic: string, messageId: string, body: Buffer, bornMs = Date.now()): WireMessage {
+/** A NORMAL message, or a FIFO one when it has a message group. */
+export function normalMessage(
+  topic: string,
+  messageId: string,
+  body: Buffer,
+  bornMs = Date.now(),
+  messageGroup?: string,
+): WireMessage {
   return {
     topic: { name: topic },
     system_properties: {
       tag: 'bench',
       message_id: messageId,
-      message_type: 'NORMAL',
+      message_type: messageGroup === undefined ? 'NORMAL' : 'FIFO',
+      ...(messageGroup !== undefined && { message_group: messageGroup }),
       body_encoding: 'IDENTITY',
       born_host: hostname(),
       born_timestamp: { seconds: Math.floor(bornMs / 1000), nanos: (bornMs % 1000) * 1e6 },

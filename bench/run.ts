@@ -34,6 +34,17 @@ const benches: Record<string, () => Promise<void>> = {
       resultsDir: fileURLToPath(new URL('./results/', import.meta.url)),
     });
   },
+  fifo: async () => {
+    const { runFifoBench } = await import('./fifo.js');
+    const durationMs = envNumber('BENCH_SECONDS', 3) * 1000;
+    await runFifoBench({
+      repeats: Math.round(envNumber('BENCH_REPEATS', 3)),
+      groups: Math.round(envNumber('BENCH_FIFO_GROUPS', 1000)),
+      durationMs,
+      consumeCapMs: envNumber('BENCH_CONSUME_SECONDS', 4 * (durationMs / 1000)) * 1000,
+      body: randomBytes(1024),
+    });
+  },
   grpc: async () => {
     const { runGrpcBench } = await import('./grpc.js');
     const durationMs = envNumber('BENCH_SECONDS', 3) * 1000;
