@@ -126,4 +126,23 @@ describe('transactions after a crash', () => {
     expect(await committed(store as MessageStore)).toEqual(['M0', 'M5', 'M3']);
     await txns.close();
   });
+
+  it('forget a transaction whose resolution was being written when a snapshot replaced its journal', async () => {
+    dir = await tempDir();
+    let txns = await open(dir.path);
+    const s = store as MessageStore;
+    const input = txns.prepare(message(TOPIC, 0, 0, { messageId: 'R0' }), 'client-0');
+    txns.stored([input], await s.appendAll([input]));
+    const transactionId = input.properties['\u0001txnId'] as string;
+    const ending = txns.end({ ...commit('R0', transactionId), resolution: 'rollback' });
+    // The rollback's record is journaled but not yet written (writes go out on the next turn): snapshot now.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    await txns.tick();
+    expect(await ending).toEqual({ kind: 'rolled-back' });
+
+    await crash();
+    txns = await open(dir.path);
+    expect(txns.unresolvedByTopic()).toEqual([]);
+    await txns.close();
+  });
 });

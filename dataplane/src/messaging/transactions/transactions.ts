@@ -199,7 +199,8 @@ export class Transactions {
   async end(request: EndRequest): Promise<EndOutcome> {
     const { transactionId } = request;
     if (!isTransactionId(transactionId)) return { kind: 'malformed-id' };
-    if (!this.entries.has(transactionId) && !this.recent.has(transactionId)) return { kind: 'unknown' };
+    const known = this.entries.has(transactionId) || this.recent.has(transactionId) || this.locks.has(transactionId);
+    if (!known) return { kind: 'unknown' };
     return this.withEntry(transactionId, async (entry) => {
       if (!entry) return this.gone(transactionId);
       if (entry.messageId !== request.messageId) {
@@ -285,31 +286,40 @@ export class Transactions {
 
   /** Commits or rolls back an entry the caller holds (withEntry); throws when a write fails, leaving it unresolved. */
   private async resolve(entry: HalfEntry, resolution: Resolution, source: ResolutionSource): Promise<void> {
+    const { txnId } = entry;
     entry.state = transition(entry.state, 'resolving');
     try {
       if (resolution === 'commit') {
         const half = await this.deps.store.readAt(BigInt(entry.physicalOffset));
         const facts = half && halfFactsOf(half);
-        if (!half || facts?.transactionId !== entry.txnId) {
-          throw new DataplaneError(Code.INTERNAL_SERVER_ERROR, `half message of transaction ${entry.txnId} unreadable`);
+        if (!half || facts?.transactionId !== txnId) {
+          throw new DataplaneError(Code.INTERNAL_SERVER_ERROR, `half message of transaction ${txnId} unreadable`);
         }
         await this.deps.store.append(committedMessage(half, facts));
       }
-      this.journal.append({ type: 'resolved', txnId: entry.txnId, halfOffset: entry.halfOffset, resolution });
-      await this.journal.durable();
+      this.journal.append({ type: 'resolved', txnId, halfOffset: entry.halfOffset, resolution });
     } catch (err) {
       entry.state = transition(entry.state, 'half');
       throw err;
     }
-    this.entries.delete(entry.txnId);
-    if (entry.halfOffset >= this.reported.below) {
-      this.resolvedAhead.set(entry.txnId, { halfOffset: entry.halfOffset, resolution });
+    // The entry leaves the table in the turn its record is journaled: a snapshot taken while the record is being
+    // written must not list it, since that snapshot replaces the journal holding the record.
+    this.entries.delete(txnId);
+    const ahead = entry.halfOffset >= this.reported.below;
+    if (ahead) this.resolvedAhead.set(txnId, { halfOffset: entry.halfOffset, resolution });
+    try {
+      await this.journal.durable();
+    } catch (err) {
+      this.entries.set(txnId, entry);
+      if (ahead) this.resolvedAhead.delete(txnId);
+      entry.state = transition(entry.state, 'half');
+      throw err;
     }
-    this.recent.set(entry.txnId, resolution);
+    this.recent.set(txnId, resolution);
     if (this.recent.size > RECENT_RESOLUTIONS) this.recent.delete(this.recent.keys().next().value as string);
     this.deps.metrics?.recordResolved(entry.topic, resolution, source);
     const level = source === 'broker' ? 'info' : 'debug';
-    this.deps.log[level]({ txnId: entry.txnId, topic: entry.topic, resolution, source }, 'transaction resolved');
+    this.deps.log[level]({ txnId, topic: entry.topic, resolution, source }, 'transaction resolved');
   }
 
   private gone(transactionId: string): EndOutcome {
