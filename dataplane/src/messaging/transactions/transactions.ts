@@ -106,7 +106,11 @@ export class Transactions {
   private readonly policy: TransactionPolicy;
   private readonly ids = new TransactionIds();
   private readonly locks = new Map<string, Promise<void>>();
-  /** Resolved transactions whose half message is at or past `reported.below`: a snapshot must still record them. */
+  /**
+   * Resolved transactions whose half message is at or past `reported.below`: a snapshot must still record them. (A
+   * half append that fails after storage assigned its offset leaves `below` there until the next restart; this map
+   * then keeps every later resolution until then.)
+   */
   private readonly resolvedAhead = new Map<string, { halfOffset: number; resolution: Resolution }>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
