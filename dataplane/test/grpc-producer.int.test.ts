@@ -195,7 +195,7 @@ describe('gRPC SendMessage on a draining broker', () => {
 });
 
 describe('gRPC SendMessage type and queue checks', () => {
-  it('rejects a type the topic does not accept with 40014 and a type without delivery semantics yet with 50500', async () => {
+  it('rejects a type the topic does not accept or properties of another type with 40014, an unknown queue with 40000', async () => {
     broker = await startBroker({ autoCreate: true });
     await broker.topics.put('normal-only', { queues: 1, messageType: 'NORMAL' });
     const client = rawClient(broker.endpoint);
@@ -213,7 +213,7 @@ describe('gRPC SendMessage type and queue checks', () => {
     expect(await send(`mixed-${suffix()}`, { message_type: 'NORMAL', message_group: 'g' })).toEqual([
       'MESSAGE_PROPERTY_CONFLICT_WITH_TYPE',
     ]);
-    expect(await send(`mixed-${suffix()}`, { message_type: 'FIFO', message_group: 'g' })).toEqual(['UNSUPPORTED']);
+    expect(await send(`mixed-${suffix()}`, { message_type: 'FIFO', message_group: 'g' })).toEqual(['OK']);
     expect(await send('normal-only', { message_type: 'NORMAL', queue_id: 1 })).toEqual(['BAD_REQUEST']);
     client.close();
     expect((await readAll(broker, 'normal-only')).kind).toBe('no-new-message');

@@ -40,11 +40,11 @@ import { receiveMessage } from './handlers/receive-message.js';
 import type { RpcContext } from './handlers/rpc-context.js';
 import { sendMessage } from './handlers/send-message.js';
 import { type GroupSource, openTelemetry, type TelemetryPeer, type TelemetrySession } from './handlers/telemetry.js';
-import { encodeMessageResponse } from './message-encoder.js';
 import { loadMessagingService } from './protos.js';
+import { encodeMessageResponse, encodeSendMessageResponse } from './response-encoders.js';
 import { type StreamHandler, serveStream } from './server-stream.js';
 import { toStatus } from './status.js';
-import type { StatusResponse, TelemetryCommand, WireMessage, WireStatus } from './wire.js';
+import type { SendMessageResponse, StatusResponse, TelemetryCommand, WireMessage, WireStatus } from './wire.js';
 
 export interface GrpcServerOptions {
   readonly store: MessageStore;
@@ -319,7 +319,7 @@ function servedService(): ServiceDefinition {
   return withDirectMessageEncoding(withLenientTelemetry(loadMessagingService()));
 }
 
-/** Delivered messages skip the generic serializer (message-encoder.ts); status frames keep it. */
+/** Send responses and delivered messages skip the generic serializer (response-encoders.ts); status frames keep it. */
 function withDirectMessageEncoding(service: ServiceDefinition): ServiceDefinition {
   const direct = (name: 'ReceiveMessage' | 'PullMessage') => {
     const method = service[name] as MethodDefinition<unknown, { message?: WireMessage; status?: WireStatus }>;
@@ -330,7 +330,13 @@ function withDirectMessageEncoding(service: ServiceDefinition): ServiceDefinitio
         response.message ? encodeMessageResponse(response.message) : generic(response),
     };
   };
-  return { ...service, ReceiveMessage: direct('ReceiveMessage'), PullMessage: direct('PullMessage') };
+  const send = service.SendMessage as MethodDefinition<unknown, SendMessageResponse>;
+  return {
+    ...service,
+    SendMessage: { ...send, responseSerialize: encodeSendMessageResponse },
+    ReceiveMessage: direct('ReceiveMessage'),
+    PullMessage: direct('PullMessage'),
+  };
 }
 
 function withLenientTelemetry(service: ServiceDefinition): ServiceDefinition {

@@ -1,10 +1,11 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { encodeMessageResponse } from './message-encoder.js';
 import { loadMessagingService } from './protos.js';
+import { encodeMessageResponse, encodeSendMessageResponse } from './response-encoders.js';
 import type { WireMessage } from './wire.js';
 
 const service = loadMessagingService();
+const send = service.SendMessage as MethodDefinition<unknown, unknown>;
 const receive = service.ReceiveMessage as MethodDefinition<unknown, unknown>;
 const pull = service.PullMessage as MethodDefinition<unknown, unknown>;
 
@@ -33,7 +34,7 @@ const everyField: WireMessage = {
     delivery_timestamp: { seconds: 1_764_000_100, nanos: 5 },
     receipt_handle: 'AQIDBAUGBwgJCgsMDQ4P',
     queue_id: 7,
-    queue_offset: '9007199254740991',
+    queue_offset: '9007199254740993',
     invisible_duration: { seconds: 30, nanos: 500_000_000 },
     delivery_attempt: 3,
     message_group: 'group-1',
@@ -49,7 +50,7 @@ describe('encodeMessageResponse', () => {
     const { direct, generic } = bothWays(receive, everyField);
     expect(direct).toEqual(generic);
     expect(direct).toMatchObject({
-      message: { system_properties: { priority: -2, queue_offset: '9007199254740991' } },
+      message: { system_properties: { priority: -2, queue_offset: '9007199254740993' } },
     });
   });
 
@@ -85,5 +86,37 @@ describe('encodeMessageResponse', () => {
   it('refuses an enum name the protocol does not have instead of sending a wrong value', () => {
     const bad = { ...everyField, system_properties: { ...everyField.system_properties, message_type: 'NOPE' } };
     expect(() => encodeMessageResponse(bad)).toThrow(/unknown enum value NOPE/);
+  });
+});
+
+describe('encodeSendMessageResponse', () => {
+  const ok = { code: 20000, message: 'OK' };
+  const decoded = (bytes: Buffer) => send.responseDeserialize(bytes);
+
+  it('decodes to the same SendMessageResponse as the generic serializer: entries, failures, recall handles', () => {
+    const response = {
+      status: { code: 40014, message: 'a FIFO message needs a message group ✗' },
+      entries: [
+        { status: ok, message_id: 'ID-1', transaction_id: '', offset: 0 },
+        { status: ok, message_id: 'ID-2', transaction_id: 'tx-9', offset: 12_345_678, recall_handle: 'rh-ü' },
+        { status: { code: 40014, message: 'no group' }, message_id: 'ID-3', transaction_id: '', offset: '0' },
+      ],
+    };
+    expect(decoded(encodeSendMessageResponse(response))).toEqual(decoded(send.responseSerialize(response)));
+  });
+
+  it('keeps int64 offsets beyond 2^53 exact', () => {
+    const response = {
+      status: ok,
+      entries: [{ status: ok, message_id: 'm', transaction_id: '', offset: '1152921504606846977' }],
+    };
+    const got = decoded(encodeSendMessageResponse(response)) as { entries: { offset: string }[] };
+    expect(got.entries[0]?.offset).toBe('1152921504606846977');
+    expect(got).toEqual(decoded(send.responseSerialize(response)));
+  });
+
+  it('encodes a response without entries', () => {
+    const response = { status: { code: 40000, message: 'send without messages' }, entries: [] };
+    expect(decoded(encodeSendMessageResponse(response))).toEqual(decoded(send.responseSerialize(response)));
   });
 });
