@@ -34,6 +34,8 @@ export interface TimersBenchOptions {
   /** Messages of the normal-publish phase that sets the reference rate. */
   readonly normalMessages: number;
   readonly normalRate: number;
+  /** The broker runs with --cpu-prof and writes its profile here. */
+  readonly cpuProfDir?: string;
 }
 
 const DELAY_TOPIC = 'bench-timers-delay';
@@ -47,7 +49,12 @@ export async function runTimersBench(options: TimersBenchOptions): Promise<void>
   let broker: ServerProcess | undefined;
   let consumer: PopConsumer | undefined;
   try {
-    broker = await startBroker({ dataDir, flush: 'async', logFile: join(dataDir, 'broker.log') });
+    broker = await startBroker({
+      dataDir,
+      flush: 'async',
+      logFile: join(dataDir, 'broker.log'),
+      ...(options.cpuProfDir && { cpuProfDir: options.cpuProfDir }),
+    });
     const b = broker;
     await sleep(2000);
     const idleRss = await rssOf(b.pid);
@@ -74,6 +81,7 @@ export async function runTimersBench(options: TimersBenchOptions): Promise<void>
       options.normalMessages,
     );
     const normalRate = normal.sent / (normal.ms / 1000);
+    console.log(`  broker: ${await brokerFigures(b.pid)}`);
     console.log(`normal publish: ${fmt(normal.sent)} in ${(normal.ms / 1000).toFixed(1)} s = ${fmt(normalRate)} msg/s`);
 
     // Lateness, counted as the fired messages arrive at the consumer.
@@ -120,17 +128,20 @@ export async function runTimersBench(options: TimersBenchOptions): Promise<void>
     scheduledAt = Date.now();
     const scheduleRate = scheduling.sent / (scheduling.ms / 1000);
     const rssAfterScheduling = await rssOf(b.pid);
+    const afterSchedulingFigures = await brokerFigures(b.pid);
     console.log(
       `scheduled ${fmt(scheduling.sent)} due over ${options.spanMs / 1000} s in ${(scheduling.ms / 1000).toFixed(1)} s = ` +
         `${fmt(scheduleRate)} msg/s (${(scheduleRate / normalRate).toFixed(2)}× normal; target ≥ 0.8×); ` +
         `RSS ${mib(rssAfterScheduling)}`,
     );
 
+    console.log(`  broker: ${afterSchedulingFigures}`);
     // Normal traffic at a fixed rate until every timer fired and was received.
     const paced = publishPaced(b.endpoint, service, options);
     const deadline = spanStart + options.spanMs + 60_000;
     while (received < scheduling.sent && Date.now() < deadline) await sleep(200);
     const normalSent = await paced.stop();
+    console.log(`  broker: ${await brokerFigures(b.pid)}`);
     clearInterval(sampler);
     consumer.stop();
     await consuming.catch(() => {});
@@ -224,12 +235,12 @@ function publishPaced(endpoint: string, service: ServiceDefinition, options: Tim
 
 /**
  * A SendMessageRequest of `count` DELAY messages encoded once; each `next()` copy gets fresh ids and delivery times
- * (whole seconds, written over the 5-byte varint of the template's placeholder), spread evenly over the span in send
- * order, so every stored timer is distinct and the generator's CPU goes to the wire.
+ * (ms precision, written over the template's placeholders), spread evenly over the span in send order, so every stored timer is distinct and the generator's CPU goes to the wire.
  */
 class DelayBatchTemplate implements Template {
   private readonly encoded: Buffer;
   private readonly secondsAt: number[] = [];
+  private readonly nanosAt: number[] = [];
   private readonly idAt: number[] = [];
   private counter = 0;
 
@@ -243,7 +254,10 @@ class DelayBatchTemplate implements Template {
     private readonly total: number,
   ) {
     const ids = new MessageIds();
-    const placeholder = (i: number) => 1_900_000_000 + i; // a 5-byte varint, like every epoch second until 2038+
+    // Placeholders whose varints take 5 bytes; the real values are written over them as 5-byte varints (padded with
+    // continuation bytes where shorter, which protobuf decoders accept), so times keep the client's ms precision.
+    const placeholder = (i: number) => 1_900_000_000 + i;
+    const nanosPlaceholder = (i: number) => 900_000_000 + i;
     const list = Array.from({ length: messages }, (_, i) => {
       const m = normalMessage(topic, ids.next(), body);
       return {
@@ -251,7 +265,7 @@ class DelayBatchTemplate implements Template {
         system_properties: {
           ...m.system_properties,
           message_type: 'DELAY',
-          delivery_timestamp: { seconds: placeholder(i), nanos: 0 },
+          delivery_timestamp: { seconds: placeholder(i), nanos: nanosPlaceholder(i) },
         },
       };
     });
@@ -264,9 +278,11 @@ class DelayBatchTemplate implements Template {
       if (at < 0) throw new Error('message id not found in the encoded request');
       this.idAt.push(at + id.length - 18);
       const seconds = this.encoded.indexOf(varint(placeholder(i)), at);
-      if (seconds < 0) throw new Error('delivery time not found in the encoded request');
+      const nanos = this.encoded.indexOf(varint(nanosPlaceholder(i)), at);
+      if (seconds < 0 || nanos < 0) throw new Error('delivery time not found in the encoded request');
       this.secondsAt.push(seconds);
-      from = seconds;
+      this.nanosAt.push(nanos);
+      from = Math.max(seconds, nanos);
     });
   }
 
@@ -276,10 +292,22 @@ class DelayBatchTemplate implements Template {
       const n = this.counter++;
       copy.write(n.toString(16).toUpperCase().padStart(18, '0'), this.idAt[i] as number, 'latin1');
       const due = this.spanStart + Math.floor((n / this.total) * this.spanMs);
-      varint(Math.floor(due / 1000)).copy(copy, this.secondsAt[i] as number);
+      varint5(Math.floor(due / 1000)).copy(copy, this.secondsAt[i] as number);
+      varint5((due % 1000) * 1_000_000).copy(copy, this.nanosAt[i] as number);
     }
     return copy;
   }
+}
+
+/** `value` (< 2^35) as a varint of exactly 5 bytes. */
+function varint5(value: number): Buffer {
+  const bytes = Buffer.alloc(5);
+  let v = value;
+  for (let i = 0; i < 5; i++) {
+    bytes[i] = (v % 0x80) | (i < 4 ? 0x80 : 0);
+    v = Math.floor(v / 0x80);
+  }
+  return bytes;
 }
 
 function varint(value: number): Buffer {
@@ -297,6 +325,34 @@ function dueOf(m: ReceivedMessage): number {
   const ts = (m.system_properties as { delivery_timestamp?: { seconds?: number | string; nanos?: number } })
     ?.delivery_timestamp;
   return Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
+}
+
+/** The broker's admin endpoint, from its command line (bench/grpc-processes.ts picks a free port). */
+async function adminOf(pid: number): Promise<string> {
+  const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  return `http://127.0.0.1:${args[args.indexOf('--admin-port') + 1]}`;
+}
+
+/** V8 heap and external memory from /metrics, and the broker's own lateness histogram (due → stored in the topic). */
+async function brokerFigures(pid: number): Promise<string> {
+  try {
+    const text = await (await fetch(`${await adminOf(pid)}/metrics`)).text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    const buckets = [...text.matchAll(/^rocketry_timer_lateness_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)].map((m) => ({
+      le: m[1] as string,
+      count: Number(m[2]),
+    }));
+    const total = buckets.at(-1)?.count ?? 0;
+    const under = (p: number) => buckets.find((b) => b.count >= p * total)?.le ?? '?';
+    return (
+      `heap used ${mib(value('nodejs_heap_size_used_bytes'))} of ${mib(value('nodejs_heap_size_total_bytes'))}, ` +
+      `external ${mib(value('nodejs_external_memory_bytes'))}; broker lateness (due → stored) ` +
+      `p50 ≤ ${under(0.5)} s, p99 ≤ ${under(0.99)} s of ${fmt(total)}`
+    );
+  } catch (err) {
+    return `no /metrics: ${(err as Error).message}`;
+  }
 }
 
 async function rssOf(pid: number): Promise<number> {

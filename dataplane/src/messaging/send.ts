@@ -93,6 +93,7 @@ export async function sendMessages(
     return checked.map(() => ({ kind: 'rejected', error }));
   }
   deps.transactions?.stored(accepted, stored);
+  if (deps.delay) await deps.delay.stored(accepted, stored);
   let next = 0;
   return checked.map((c): SendOutcome => {
     if ('error' in c) return { kind: 'rejected', error: c.error };

@@ -3,10 +3,18 @@ import type { MessageInput } from '../../storage/record-codec.js';
 import { SYSTEM_PROPERTY } from '../system-properties.js';
 import { decideDelay, delayedInput, encodeRecallHandle } from './timer-records.js';
 
-/** What the send path needs of the timer service: the clock and the maximum delay. */
+/** What the send path needs of the timer service: the clock, the maximum delay, and to hear of stored timers. */
 export interface DelayPolicy {
   readonly maxDelayMs: number;
   now(): number;
+  /**
+   * Indexes the timer records among `inputs` (stored as `results`, in order) before their receipts go out, so a recall
+   * right after the send finds them. Never throws: what it misses, the timer service's scan of its topic finds.
+   */
+  stored(
+    inputs: readonly MessageInput[],
+    results: readonly { physicalOffset: bigint; queueOffset: bigint }[],
+  ): Promise<void>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import { Code, DataplaneError } from '../../lib/errors.js';
-import type { MessageStore } from '../../storage/message-store.js';
+import type { AppendResult, MessageStore } from '../../storage/message-store.js';
+import type { MessageInput } from '../../storage/record-codec.js';
 import type { BucketFiles } from './bucket-files.js';
 import type { PendingCounts } from './pending-counts.js';
 import { foldEntries } from './timer-entry.js';
@@ -16,6 +17,8 @@ export interface RecallDeps {
   readonly cancelling: Set<number>;
   /** The load of `bucket` in progress, if any. */
   readonly loading: (bucket: number) => Promise<void> | undefined;
+  /** Indexes stored timer records (the cancel record, at once). */
+  readonly index: (inputs: readonly MessageInput[], results: readonly AppendResult[]) => Promise<void>;
 }
 
 const gone = () =>
@@ -79,5 +82,6 @@ async function recallLoaded(
 }
 
 async function storeCancel(deps: RecallDeps, messageId: string, origin: number, deliverAt: number): Promise<void> {
-  await deps.store.appendAll([cancelInput(messageId, origin, deliverAt, deps.clock.now())]);
+  const inputs = [cancelInput(messageId, origin, deliverAt, deps.clock.now())];
+  await deps.index(inputs, await deps.store.appendAll(inputs));
 }

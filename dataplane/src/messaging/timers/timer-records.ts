@@ -72,7 +72,15 @@ export type TimerRecord =
   | { kind: 'unknown' };
 
 export function readTimerRecord(m: StoredMessage): TimerRecord {
-  const p = m.properties;
+  return timerRecordOf(m.properties, Number(m.physicalOffset), Number(m.queueOffset));
+}
+
+/** What a `__sys_timer` record with these properties, stored at `physicalOffset` and `queueOffset`, says. */
+export function timerRecordOf(
+  p: Readonly<Record<string, string>>,
+  physicalOffset: number,
+  queueOffset: number,
+): TimerRecord {
   const deliverAt = Number(p[SYSTEM_PROPERTY.deliverAt]);
   if (!Number.isSafeInteger(deliverAt)) return { kind: 'unknown' };
   const cancels = p[TIMER_PROPERTY.cancels];
@@ -82,16 +90,15 @@ export function readTimerRecord(m: StoredMessage): TimerRecord {
   }
   const topic = p[TIMER_PROPERTY.topic];
   if (topic === undefined) return { kind: 'unknown' };
-  const current = Number(m.physicalOffset);
-  const origin = p[TIMER_PROPERTY.origin] === undefined ? current : Number(p[TIMER_PROPERTY.origin]);
+  const origin = p[TIMER_PROPERTY.origin] === undefined ? physicalOffset : Number(p[TIMER_PROPERTY.origin]);
   return {
     kind: 'scheduled',
     topic,
     queueId: Number(p[TIMER_PROPERTY.queueId] ?? 0) || 0,
     deliverAt,
     origin,
-    current,
-    queueOffset: Number(m.queueOffset),
+    current: physicalOffset,
+    queueOffset,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { MessageStore } from '../../storage/message-store.js';
+import type { AppendResult, MessageStore } from '../../storage/message-store.js';
 import type { MessageInput } from '../../storage/record-codec.js';
 import type { BucketFiles } from './bucket-files.js';
 import { foldEntries } from './timer-entry.js';
@@ -10,7 +10,9 @@ export interface RescueDeps {
   readonly window: TimerWindow;
   readonly files: BucketFiles;
   /** Buckets not in memory (their files are read one at a time). */
-  readonly unloaded: ReadonlySet<number>;
+  readonly unloaded: Iterable<number>;
+  /** Indexes the copies as they are stored: the timers name them before the old records go. */
+  readonly index: (inputs: readonly MessageInput[], results: readonly AppendResult[]) => Promise<void>;
 }
 
 const MOVE_BATCH = 256;
@@ -19,7 +21,7 @@ const MOVE_BATCH = 256;
  * Retention is about to delete the commit log below `end` (DESIGN.md §3: it never deletes live state): every pending
  * timer whose record lies there gets a copy at the end of the log that keeps its identity (origin), so its recall
  * handle stays valid. The timers in memory are checked there; the others by reading each bucket file once (retention
- * deletes one segment at a time, so this runs rarely). Returns how many were moved; the caller indexes the copies.
+ * deletes one segment at a time, so this runs rarely). Returns how many were moved.
  */
 export async function moveAheadOfRetention(deps: RescueDeps, end: number): Promise<number> {
   const holding: { origin: number; current: number }[] = [];
@@ -38,7 +40,7 @@ export async function moveAheadOfRetention(deps: RescueDeps, end: number): Promi
       const record = records[j];
       if (record) copies.push(movedInput(record, t.origin));
     });
-    if (copies.length > 0) await deps.store.appendAll(copies);
+    if (copies.length > 0) await deps.index(copies, await deps.store.appendAll(copies));
     moved += copies.length;
   }
   return moved;

@@ -4,24 +4,26 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.js';
 import { writeFileAtomic } from '../../storage/atomic-file.js';
 import type { MessageStore } from '../../storage/message-store.js';
-import type { StoredMessage } from '../../storage/record-codec.js';
+import type { MessageInput } from '../../storage/record-codec.js';
 import type { TopicConfig } from '../topics.js';
 import { BucketFiles, readCheckpoint, TimerTopics } from './bucket-files.js';
+import { BucketSet } from './bucket-set.js';
 import type { DelayPolicy } from './delay-send.js';
+import { IndexedOffsets } from './indexed-offsets.js';
 import { PendingCounts } from './pending-counts.js';
 import { foldEntries, type TimerEntry } from './timer-entry.js';
 import { type FiringDeps, fireTimers } from './timer-firing.js';
 import { type RecallDeps, recallTimer } from './timer-recall.js';
-import { readTimerRecord, SYS_TIMER_TOPIC } from './timer-records.js';
+import { readTimerRecord, SYS_TIMER_TOPIC, type TimerRecord, timerRecordOf } from './timer-records.js';
 import { moveAheadOfRetention } from './timer-rescue.js';
 import { TimerWindow } from './timer-window.js';
 
 export interface TimerConfig {
   /** Furthest delivery time a send may ask for, from now (default 30 days). */
   readonly maxDelayMs: number;
-  /** Width of one bucket file (default 10 s). */
+  /** Width of one bucket file (default 5 s). */
   readonly bucketMs: number;
-  /** How far ahead of now buckets are loaded into memory (default 20 s). */
+  /** How far ahead of now buckets are loaded into memory (default 10 s). */
   readonly lookaheadMs: number;
   /** Timers held in memory at most before loading stops (a backlog after downtime fires first). */
   readonly maxInMemory: number;
@@ -35,8 +37,8 @@ export interface TimerConfig {
 
 export const defaultTimerConfig: TimerConfig = {
   maxDelayMs: 30 * 24 * 3600_000,
-  bucketMs: 10_000,
-  lookaheadMs: 20_000,
+  bucketMs: 5000,
+  lookaheadMs: 10_000,
   maxInMemory: 500_000,
   fireBatch: 1024,
   checkpointIntervalMs: 1000,
@@ -50,10 +52,7 @@ export interface TimerMetrics {
 }
 
 export interface TimerDeps {
-  readonly store: Pick<
-    MessageStore,
-    'read' | 'readAt' | 'appendAll' | 'queueOffsets' | 'onAppended' | 'onSegmentExpiring' | 'config'
-  >;
+  readonly store: Pick<MessageStore, 'read' | 'readAt' | 'appendAll' | 'queueOffsets' | 'onSegmentExpiring' | 'config'>;
   readonly topics: { get(name: string): TopicConfig | undefined };
   readonly clock: Clock;
   readonly log: Logger;
@@ -72,7 +71,7 @@ const SCAN_BATCH = 1024;
 /**
  * Delay and timed messages (DESIGN.md §3). A DELAY message due later is stored as a record of the system topic
  * `__sys_timer` (timer-records.ts); that topic's queue is the durable log of timers and recalls. This service indexes
- * it into time buckets on disk (`<data dir>/timer/buckets`, one append-only file per 10 s of delivery time that has
+ * it into time buckets on disk (`<data dir>/timer/buckets`, one append-only file per 5 s of delivery time that has
  * timers, bucket-files.ts), holds only the next `lookaheadMs` in memory (timer-window.ts), and fires due timers by
  * storing a copy in the real topic. Fired and cancelled timers are marked in their bucket file; a bucket whose time
  * passed and whose timers are all final is deleted once the checkpoint covers it.
@@ -89,13 +88,17 @@ export class TimerService {
   private readonly window: TimerWindow;
   private readonly counts = new PendingCounts();
   /** Bucket starts at or after `window.loadedUntil` that have a file. */
-  private readonly unloaded = new Set<number>();
+  private readonly unloaded: BucketSet;
   /** Loads in progress, by bucket. */
   private readonly loads = new Map<number, Promise<void>>();
   /** Origins recalled whose cancel record is not indexed yet: they must not fire, or be recalled twice. */
   private readonly cancelling = new Set<number>();
-  private scanOffset: number;
-  private durableScanOffset: number;
+  /** Which `__sys_timer` queue offsets are indexed (into bucket files and, for loaded buckets, memory). */
+  private readonly indexed: IndexedOffsets;
+  /** What the last checkpoint recorded: a restart indexes from here. */
+  private durableBelow: number;
+  /** `indexed.below` at the last gap check: unchanged with a gap behind it means a record was missed. */
+  private lastBelow = -1;
   private counting = false;
   private scanning: Promise<void> | undefined;
   private advancing: Promise<void> | undefined;
@@ -114,12 +117,16 @@ export class TimerService {
     buckets: readonly number[],
     scanOffset: number,
   ) {
-    this.delayPolicy = { maxDelayMs: config.maxDelayMs, now: () => deps.clock.now() };
+    this.delayPolicy = {
+      maxDelayMs: config.maxDelayMs,
+      now: () => deps.clock.now(),
+      stored: (inputs, results) => this.indexStored(inputs, results),
+    };
     const nowBucket = Math.floor(deps.clock.now() / config.bucketMs) * config.bucketMs;
     this.window = new TimerWindow(config.bucketMs, Math.min(nowBucket, buckets[0] ?? nowBucket));
-    for (const b of buckets) this.unloaded.add(b);
-    this.scanOffset = scanOffset;
-    this.durableScanOffset = scanOffset;
+    this.unloaded = new BucketSet(buckets);
+    this.indexed = new IndexedOffsets(scanOffset);
+    this.durableBelow = scanOffset;
   }
 
   static async open(config: TimerConfig, deps: TimerDeps): Promise<TimerService> {
@@ -144,9 +151,6 @@ export class TimerService {
 
   private start(): void {
     const { store } = this.deps;
-    store.onAppended((topic) => {
-      if (topic === SYS_TIMER_TOPIC) void this.scan();
-    });
     store.onSegmentExpiring((range) => this.rescue(Number(range.end)));
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
       const timer = setInterval(() => {
@@ -157,6 +161,7 @@ export class TimerService {
     };
     every(this.config.tickMs, () => this.tick(), 'timer tick');
     every(this.config.checkpointIntervalMs, () => this.checkpoint(), 'timer checkpoint');
+    every(this.config.checkpointIntervalMs, () => this.closeGaps(), 'timer gap scan');
   }
 
   /** Pending timers (scheduled, neither fired nor recalled). */
@@ -200,18 +205,47 @@ export class TimerService {
 
   /** Recalls a timer not yet fired; NOT_FOUND after it fired or was recalled, BAD_REQUEST for a malformed handle. */
   async recall(topic: string, handle: string): Promise<{ messageId: string }> {
-    await this.catchUp(); // the timer the handle names may have been stored a moment ago
     return recallTimer(this.recallDeps(), topic, handle);
   }
 
-  /** Indexes every `__sys_timer` record stored so far. */
+  /**
+   * Indexes the timer records among stored messages as they are stored (send path, recalls, moves): no read-back.
+   * Never throws; a record it misses is found by the gap scan.
+   */
+  async indexStored(
+    inputs: readonly MessageInput[],
+    results: readonly { physicalOffset: bigint; queueOffset: bigint }[],
+  ): Promise<void> {
+    try {
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i] as MessageInput;
+        const result = results[i];
+        if (input.topic !== SYS_TIMER_TOPIC || !result) continue;
+        const queueOffset = Number(result.queueOffset);
+        await this.index(timerRecordOf(input.properties, Number(result.physicalOffset), queueOffset), queueOffset);
+      }
+      this.files.flush().catch((err: unknown) => this.deps.log.error({ err }, 'timer bucket write failed'));
+    } catch (err) {
+      this.deps.log.error({ err }, 'timers not indexed as stored; the gap scan will');
+    }
+  }
+
+  /** Indexes every `__sys_timer` record stored so far (on start, and before retention deletes any). */
   async catchUp(): Promise<void> {
     const target = Number(this.deps.store.queueOffsets(SYS_TIMER_TOPIC, 0).max);
-    while (this.scanOffset < target) {
-      const before = this.scanOffset;
+    while (this.indexed.below < target) {
+      const before = this.indexed.below;
       await this.scan();
-      if (this.scanOffset === before) break; // retention took them, or nothing readable: do not spin
+      if (this.indexed.below === before) break; // nothing readable there: do not spin
     }
+  }
+
+  /** A gap behind the indexed offsets that stayed since the last check is a missed record: scan for it. */
+  private async closeGaps(): Promise<void> {
+    const below = this.indexed.below;
+    const stalled = below === this.lastBelow;
+    this.lastBelow = below;
+    if (stalled && below < Number(this.deps.store.queueOffsets(SYS_TIMER_TOPIC, 0).max)) await this.scan();
   }
 
   private scan(): Promise<void> {
@@ -221,31 +255,41 @@ export class TimerService {
     return this.scanning;
   }
 
+  /** Reads the timer topic from the first offset not indexed to its end, indexing what is not indexed yet. */
   private async scanNow(): Promise<void> {
     const { store } = this.deps;
+    let offset = this.indexed.below;
     for (;;) {
-      const result = await store.read(SYS_TIMER_TOPIC, 0, BigInt(this.scanOffset), {
-        maxCount: SCAN_BATCH,
-        maxBytes: 8 << 20,
-      });
+      const result = await store.read(SYS_TIMER_TOPIC, 0, BigInt(offset), { maxCount: SCAN_BATCH, maxBytes: 8 << 20 });
       if (result.kind === 'offset-out-of-range') {
-        if (BigInt(this.scanOffset) >= result.minOffset) return;
-        this.scanOffset = Number(result.minOffset); // deleted by retention after every live timer was moved
+        if (BigInt(offset) >= result.minOffset) return;
+        // Deleted by retention, which moved every live timer first (after a catch-up).
+        offset = Number(result.minOffset);
+        this.indexed.skipTo(offset);
         continue;
       }
       if (result.kind === 'no-new-message') return;
-      for (const m of result.messages) await this.index(m);
-      this.scanOffset = Number(result.nextOffset);
+      for (const m of result.messages) {
+        const queueOffset = Number(m.queueOffset);
+        if (!this.indexed.has(queueOffset)) await this.index(readTimerRecord(m), queueOffset);
+      }
+      offset = Number(result.nextOffset);
       await this.files.flush();
     }
   }
 
-  private async index(m: StoredMessage): Promise<void> {
-    const record = readTimerRecord(m);
+  private async index(record: TimerRecord, queueOffset: number): Promise<void> {
     if (record.kind === 'unknown') {
-      this.deps.log.warn({ offset: String(m.physicalOffset) }, 'unreadable timer record skipped');
+      this.indexed.mark(queueOffset);
+      this.deps.log.warn({ queueOffset }, 'unreadable timer record skipped');
       return;
     }
+    let topicId = 0;
+    if (record.kind === 'scheduled') {
+      topicId = this.topicIds.idOf(record.topic) ?? (await this.topicIds.register(record.topic));
+    }
+    // Whichever way (as stored, or by a scan) gets here first indexes it.
+    if (!this.indexed.mark(queueOffset)) return;
     const bucket = this.window.bucketOf(record.deliverAt);
     if (record.kind === 'cancel') {
       const entry: TimerEntry = {
@@ -260,8 +304,7 @@ export class TimerService {
       this.cancelling.delete(record.origin);
       return;
     }
-    const topicId = await this.topicIds.register(record.topic);
-    const { deliverAt, origin, current, queueOffset } = record;
+    const { deliverAt, origin, current } = record;
     const entry: TimerEntry = { kind: 'scheduled', topicId, deliverAt, origin, current, queueOffset };
     const created = this.write(bucket, entry);
     const isNew = this.window.isLoaded(bucket) ? created !== undefined : record.origin === record.current;
@@ -304,8 +347,7 @@ export class TimerService {
   private async advance(): Promise<void> {
     const horizon = this.deps.clock.now() + this.config.lookaheadMs;
     while (!this.closed && this.window.size < this.config.maxInMemory) {
-      let next: number | undefined;
-      for (const b of this.unloaded) if (next === undefined || b < next) next = b;
+      const next = this.unloaded.first();
       if (next === undefined || next >= horizon) {
         this.window.skipTo(Math.min(next ?? Number.POSITIVE_INFINITY, this.window.bucketOf(horizon)));
         return;
@@ -357,6 +399,7 @@ export class TimerService {
       counts: this.counts,
       cancelling: this.cancelling,
       loading: (bucket) => this.loads.get(bucket),
+      index: (inputs, results) => this.indexStored(inputs, results),
     };
   }
 
@@ -364,11 +407,16 @@ export class TimerService {
   private async rescue(end: number): Promise<void> {
     await this.catchUp();
     const moved = await moveAheadOfRetention(
-      { store: this.deps.store, window: this.window, files: this.files, unloaded: this.unloaded },
+      {
+        store: this.deps.store,
+        window: this.window,
+        files: this.files,
+        unloaded: this.unloaded,
+        index: (inputs, results) => this.indexStored(inputs, results),
+      },
       end,
     );
     if (moved === 0) return;
-    await this.catchUp(); // the copies are indexed (the timers name them) before the old records go
     await this.checkpoint();
     this.deps.log.info({ moved, before: end }, 'pending timers moved ahead of retention');
   }
@@ -382,15 +430,15 @@ export class TimerService {
   }
 
   private async checkpointNow(): Promise<void> {
-    const target = this.scanOffset;
-    if (target !== this.durableScanOffset) {
+    const target = this.indexed.below;
+    if (target !== this.durableBelow) {
       await this.files.sync();
       await writeFileAtomic(this.checkpointPath, JSON.stringify({ version: 1, scanOffset: target }));
-      this.durableScanOffset = target;
+      this.durableBelow = target;
     } else {
       await this.files.flush();
     }
-    for (const bucket of this.window.doneBuckets(this.deps.clock.now(), this.durableScanOffset)) {
+    for (const bucket of this.window.doneBuckets(this.deps.clock.now(), this.durableBelow)) {
       this.window.drop(bucket);
       await this.files.remove(bucket);
     }
