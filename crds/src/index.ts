@@ -1,1 +1,4 @@
-export const component = 'crds';
+export * from './broker-cluster.js';
+export * from './common.js';
+export * from './consumer-group.js';
+export * from './topic.js';
