@@ -11,6 +11,10 @@ commands:
   admin     the admin API client: topic list|get|put|delete, group list|get|put|delete|lag|reset, message get|find (rocketry admin --help)
 `;
 
+// Storage runs its writes, fdatasyncs and cold reads on libuv's thread pool; the default of 4 threads lets background
+// flushes queue ahead of the commit-log writes that acknowledgements wait for. Set before anything uses the pool.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const [command, ...args] = process.argv.slice(2);
 switch (command) {
   case 'dev':

@@ -282,7 +282,9 @@ export class MessageStore {
     const dirty = [...this.dispatcher.dirtyQueues];
     this.dispatcher.dirtyQueues.clear();
     await this.log.sync();
-    await Promise.all(dirty.map((q) => q.flush(true)));
+    // One queue at a time: a checkpoint is background work, and parallel fdatasyncs would take every thread-pool
+    // thread from the commit log's writes and syncs, which acknowledgements wait for.
+    for (const q of dirty) await q.flush(true);
     await this.index.flush();
     await writeCheckpoint(this.config.dataDir, {
       dispatchedOffset: BigInt(dispatched),
