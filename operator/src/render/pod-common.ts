@@ -1,0 +1,56 @@
+import type {
+  V1Container,
+  V1PodSecurityContext,
+  V1PodSpec,
+  V1Probe,
+  V1SecurityContext,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import type { PodTemplateOverrides } from './cluster-spec.js';
+
+/**
+ * The image runs `rocketry` (bin/rocketry.js) directly as PID 1, so SIGTERM reaches it and the graceful shutdown in
+ * dataplane/src/main.ts runs (unregister, end polls, flush). Its user is uid/gid 1000 (node images' `node`).
+ */
+export const ROCKETRY_COMMAND = ['rocketry'];
+export const RUN_AS = 1000;
+
+export const podSecurityContext: V1PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: RUN_AS,
+  runAsGroup: RUN_AS,
+  fsGroup: RUN_AS,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+export const containerSecurityContext: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+/** Writable scratch for a read-only root filesystem. */
+export const tmpVolume: V1Volume = { name: 'tmp', emptyDir: {} };
+export const tmpMount: V1VolumeMount = { name: 'tmp', mountPath: '/tmp' };
+
+export function httpProbe(path: string, port: string, periodSeconds: number, failureThreshold: number): V1Probe {
+  return { httpGet: { path, port }, periodSeconds, timeoutSeconds: 5, failureThreshold, successThreshold: 1 };
+}
+
+/** The pod's own name, for `$(POD_NAME)` in args (stable DNS names are built from it, never from the pod IP). */
+export const podNameEnv = {
+  name: 'POD_NAME',
+  valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+} as const satisfies NonNullable<V1Container['env']>[number];
+
+/** Scheduling fields the user may set; only the ones present are copied, so the template stays minimal. */
+export function schedulingFields(pod: PodTemplateOverrides): Partial<V1PodSpec> {
+  return {
+    ...(pod.nodeSelector && { nodeSelector: { ...pod.nodeSelector } }),
+    ...(pod.tolerations && { tolerations: [...pod.tolerations] }),
+    ...(pod.topologySpreadConstraints && { topologySpreadConstraints: [...pod.topologySpreadConstraints] }),
+    ...(pod.priorityClassName && { priorityClassName: pod.priorityClassName }),
+  };
+}
