@@ -2,7 +2,6 @@ import { type Static, Type } from '@sinclair/typebox';
 import {
   type CustomResource,
   celRule,
-  ObjectName,
   QUANTITY_PATTERN,
   ResourceRequirements,
   resourceSchema,
@@ -11,6 +10,7 @@ import {
   sameJson,
   statusBase,
 } from './common.js';
+import { ageColumn, type KindDefinition, readyColumns } from './crd.js';
 
 export const CLUSTER_MODES = ['Managed', 'External'] as const;
 export type ClusterMode = (typeof CLUSTER_MODES)[number];
@@ -325,3 +325,25 @@ export function compareQuantities(a: string | number, b: string | number): numbe
   const nb = qb.numerator * 10n ** BigInt(scale - qb.scale);
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
+
+export const BROKER_CLUSTER_PLURAL = 'brokerclusters';
+
+export const BrokerClusterKind: KindDefinition = {
+  kind: 'BrokerCluster',
+  plural: BROKER_CLUSTER_PLURAL,
+  singular: 'brokercluster',
+  shortNames: ['mqc'],
+  schema: BrokerClusterSchema,
+  description:
+    'A Rocketry cluster: name servers and broker groups run by the operator (Managed), or brokers that run ' +
+    'elsewhere whose topics and groups the operator manages (External).',
+  printerColumns: [
+    { name: 'Mode', type: 'string', jsonPath: '.spec.mode' },
+    { name: 'Groups', type: 'integer', jsonPath: '.spec.brokers.groups', description: 'Desired broker groups.' },
+    { name: 'Ready Groups', type: 'integer', jsonPath: '.status.readyGroups' },
+    ...readyColumns,
+    { name: 'Name Server', type: 'string', jsonPath: '.status.endpoints.nameServer', priority: 1 },
+    ageColumn,
+  ],
+  scale: { specReplicasPath: '.spec.brokers.groups', statusReplicasPath: '.status.readyGroups' },
+};

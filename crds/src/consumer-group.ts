@@ -8,6 +8,7 @@ import {
   StringEnum,
   statusBase,
 } from './common.js';
+import { ageColumn, type KindDefinition, readyColumns } from './crd.js';
 import { TOPIC_NAME_PATTERN } from './topic.js';
 
 /** RocketMQ's charset for group names (255 characters at most); `%` may not lead. */
@@ -254,3 +255,23 @@ export type ConsumerGroup = CustomResource<'ConsumerGroup', ConsumerGroupSpec, C
 /** The name of the consumer group on the brokers. */
 export const brokerGroupName = (group: Pick<ConsumerGroup, 'metadata' | 'spec'>): string =>
   group.spec.groupName ?? group.metadata.name ?? '';
+
+export const CONSUMER_GROUP_PLURAL = 'consumergroups';
+
+export const ConsumerGroupKind: KindDefinition = {
+  kind: 'ConsumerGroup',
+  plural: CONSUMER_GROUP_PLURAL,
+  singular: 'consumergroup',
+  shortNames: ['mqcg'],
+  schema: ConsumerGroupSchema,
+  description: 'A consumer group on every broker group of a BrokerCluster, optionally scaling a workload on its lag.',
+  printerColumns: [
+    { name: 'Cluster', type: 'string', jsonPath: '.spec.clusterRef.name' },
+    { name: 'Group', type: 'string', jsonPath: '.status.groupName' },
+    { name: 'FIFO', type: 'boolean', jsonPath: '.spec.fifo' },
+    { name: 'Lag', type: 'integer', jsonPath: '.status.lag' },
+    { name: 'Replicas', type: 'integer', jsonPath: '.status.replicas' },
+    ...readyColumns,
+    ageColumn,
+  ],
+};

@@ -8,6 +8,7 @@ import {
   StringEnum,
   statusBase,
 } from './common.js';
+import { ageColumn, type KindDefinition, readyColumns } from './crd.js';
 
 /** The broker's message types (dataplane admin API); sends must match the topic's type. */
 export const MESSAGE_TYPES = ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'] as const;
@@ -137,3 +138,22 @@ export type Topic = CustomResource<'Topic', TopicSpec, TopicStatus>;
 /** The name of the topic on the brokers. */
 export const brokerTopicName = (topic: Pick<Topic, 'metadata' | 'spec'>): string =>
   topic.spec.topicName ?? topic.metadata.name ?? '';
+
+export const TOPIC_PLURAL = 'topics';
+
+export const TopicKind: KindDefinition = {
+  kind: 'Topic',
+  plural: TOPIC_PLURAL,
+  singular: 'topic',
+  shortNames: ['mqt'],
+  schema: TopicSchema,
+  description: 'A topic on every broker group of a BrokerCluster, synced through the broker admin API.',
+  printerColumns: [
+    { name: 'Cluster', type: 'string', jsonPath: '.spec.clusterRef.name' },
+    { name: 'Topic', type: 'string', jsonPath: '.status.topicName' },
+    { name: 'Type', type: 'string', jsonPath: '.spec.messageType' },
+    { name: 'Queues', type: 'integer', jsonPath: '.spec.queues' },
+    ...readyColumns,
+    ageColumn,
+  ],
+};
