@@ -94,7 +94,7 @@ export const Transform = Type.Object(
     ),
     template: Type.Optional(
       Type.String({
-        description: 'Template with ${path} placeholders (type Template).',
+        description: 'Template text with {{ $.data.field }} placeholders (type Template).',
         minLength: 1,
         maxLength: 16_384,
       }),

@@ -7,3 +7,4 @@ export * from './event-rule.js';
 export * from './manifests.js';
 export * from './openapi.js';
 export * from './topic.js';
+export * from './validate-spec.js';
