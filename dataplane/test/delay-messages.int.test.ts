@@ -1,7 +1,7 @@
 import { type TempDir, tempDir } from '@rocketry/testkit';
 import { BadRequestException, type MessageView, type SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeRecallHandle, SYS_TIMER_TOPIC } from '../src/messaging/timers/timer-records.js';
+import { decodeRecallHandle, delayedInput, SYS_TIMER_TOPIC } from '../src/messaging/timers/timer-records.js';
 import type { WireStatus } from '../src/protocol/grpc/wire.js';
 import { type GrpcBroker, rawClient, startBroker, unaryCall } from './support/grpc-broker.js';
 import { OfficialClients } from './support/official-clients.js';
@@ -150,6 +150,19 @@ describe('DELAY messages', () => {
     expect(byId.has(recalledLater.messageId)).toBe(false);
     expect(byId.has(sentAfter.messageId)).toBe(true);
     expect(got).toHaveLength(3);
+    expect(b.server.timers.pending).toBe(0);
+  });
+
+  it('indexes a timer record the timer service was not told about (a gap scan) and fires it', async () => {
+    const b = await start({ autoCreate: true, timerConfig: { checkpointIntervalMs: 200 } });
+    const topic = 'gap-delay';
+    await b.topics.put(topic, { messageType: 'DELAY', queues: 1 });
+    const consumer = await clients.simple('gap', { [topic]: '*' });
+    const input = message(topic, 0, 1, { flags: 3 });
+    // Stored straight into the timer topic, as a send whose indexing failed would leave it.
+    await b.store.appendAll([delayedInput(input, Date.now() + 1500, { kind: 'schedule' })]);
+    const got = await receiveAll(consumer, 1, 8000);
+    expect(got.map((g) => g.message.messageId)).toEqual([input.messageId]);
     expect(b.server.timers.pending).toBe(0);
   });
 

@@ -67,6 +67,8 @@ export interface TopicTimers {
 }
 
 const SCAN_BATCH = 1024;
+/** Queued bucket entries that make an indexing call write them at once rather than at the next tick. */
+const FLUSH_ENTRIES = 8192;
 
 /**
  * Delay and timed messages (DESIGN.md §3). A DELAY message due later is stored as a record of the system topic
@@ -224,7 +226,9 @@ export class TimerService {
         const queueOffset = Number(result.queueOffset);
         await this.index(timerRecordOf(input.properties, Number(result.physicalOffset), queueOffset), queueOffset);
       }
-      this.files.flush().catch((err: unknown) => this.deps.log.error({ err }, 'timer bucket write failed'));
+      // Written by the next tick (one write per bucket for many sends); a kill before that loses nothing: the
+      // records after the checkpoint are indexed again on start.
+      if (this.files.queuedEntries >= FLUSH_ENTRIES) this.flushFiles();
     } catch (err) {
       this.deps.log.error({ err }, 'timers not indexed as stored; the gap scan will');
     }
@@ -307,8 +311,11 @@ export class TimerService {
     const { deliverAt, origin, current } = record;
     const entry: TimerEntry = { kind: 'scheduled', topicId, deliverAt, origin, current, queueOffset };
     const created = this.write(bucket, entry);
-    const isNew = this.window.isLoaded(bucket) ? created !== undefined : record.origin === record.current;
-    if (this.counting && isNew) this.counts.add(topicId, bucket, 1);
+    // In memory, `created` says whether it is new; on disk, a first record is (a copy keeps its origin). Until the
+    // start-up count of the files is done, timers on disk are left to it.
+    if (this.window.isLoaded(bucket) ? created !== undefined : this.counting && record.origin === record.current) {
+      this.counts.add(topicId, bucket, 1);
+    }
   }
 
   /** Appends an entry to its bucket file and applies it in memory when its bucket is loaded. */
@@ -330,8 +337,13 @@ export class TimerService {
     this.counting = true;
   }
 
+  private flushFiles(): void {
+    this.files.flush().catch((err: unknown) => this.deps.log.error({ err }, 'timer bucket write failed'));
+  }
+
   private async tick(): Promise<void> {
     if (this.closed) return;
+    if (this.files.queuedEntries > 0) this.flushFiles();
     this.advancing ??= this.advance().finally(() => {
       this.advancing = undefined;
     });
