@@ -1,6 +1,11 @@
 import { type TempDir, tempDir } from '@rocketry/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CheckBack, type EndRequest, Transactions } from '../src/messaging/transactions/transactions.js';
+import {
+  type CheckBack,
+  type EndRequest,
+  type TransactionPolicy,
+  Transactions,
+} from '../src/messaging/transactions/transactions.js';
 import type { MessageStore } from '../src/storage/message-store.js';
 import type { StoredMessage } from '../src/storage/record-codec.js';
 import { message, openStore, silentLog, testConfig } from './support/store.js';
@@ -27,7 +32,7 @@ const checkBack: CheckBack = (m, _txnId, clientId) => {
 let clock = Date.now();
 const testClock = { now: () => clock };
 
-async function open(path: string): Promise<Transactions> {
+async function open(path: string, policy: Partial<TransactionPolicy> = {}): Promise<Transactions> {
   store = await openStore(testConfig(path), { clock: testClock });
   return Transactions.open({
     store,
@@ -35,7 +40,7 @@ async function open(path: string): Promise<Transactions> {
     log: silentLog,
     checkBack,
     // Every tick writes a snapshot and starts a new journal.
-    policy: { rotateBytes: 1, checkIntervalMs: 1000, maxChecks: 2 },
+    policy: { rotateBytes: 1, checkIntervalMs: 1000, maxChecks: 2, ...policy },
   });
 }
 
@@ -124,6 +129,30 @@ describe('transactions after a crash', () => {
     // Older resolutions are not remembered past a snapshot: either answer is INVALID_TRANSACTION_ID on the wire.
     expect((await txns.end(commit('M2', ids.get('M2') as string))).kind).toMatch(/^(already-resolved|unknown)$/);
     expect(await committed(store as MessageStore)).toEqual(['M0', 'M5', 'M3']);
+    await txns.close();
+  });
+
+  it('commit what the producer never resolved when the broker is configured to give up by committing', async () => {
+    dir = await tempDir();
+    const txns = await open(dir.path, { giveUp: 'commit', maxChecks: 1 });
+    const s = store as MessageStore;
+    const input = txns.prepare(message(TOPIC, 0, 0, { messageId: 'G0', body: Buffer.from('given up') }), 'client-0');
+    txns.stored([input], await s.appendAll([input]));
+    checks.length = 0;
+    clock += 1000;
+    await txns.tick();
+    expect(checks.map((c) => c.messageId)).toEqual(['G0']);
+    expect(await committed(s)).toEqual([]);
+    clock += 999;
+    await txns.tick();
+    expect(txns.unresolvedByTopic()).toHaveLength(1);
+    clock += 1;
+    await txns.tick();
+    expect(txns.unresolvedByTopic()).toEqual([]);
+    const read = await s.read(TOPIC, 0, 0n, { maxCount: 10, maxBytes: 1 << 20 });
+    expect(read.kind === 'found' && read.messages.map((m) => [m.messageId, m.body.toString(), m.properties])).toEqual([
+      ['G0', 'given up', { n: '0' }],
+    ]);
     await txns.close();
   });
 
