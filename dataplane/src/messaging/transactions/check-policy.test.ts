@@ -39,5 +39,13 @@ describe('dueActions', () => {
       ['late', 'check'],
     ]);
     expect(dueActions(entries, 10_000, policy, 2).map((d) => d.entry.name)).toEqual(['oldest', 'done-checking']);
+    expect(dueActions(entries, 10_000, policy, 0)).toEqual([]);
+  });
+
+  it('picks the oldest due entries in any input order', () => {
+    const sinces = Array.from({ length: 500 }, (_, i) => (i * 7919) % 500);
+    const entries = sinces.map((since) => entry(`e${since}`, 0, since));
+    const due = dueActions(entries, 100_000, policy, 20);
+    expect(due.map((d) => d.entry.since)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 });

@@ -26,8 +26,9 @@ export function checkAction(entry: CheckClock, now: number, policy: CheckPolicy)
 }
 
 /**
- * Up to `max` entries whose time has come, with what to do about each, oldest first (the order of `entries` is kept
- * among equally late ones). Entries that are busy (being resolved or moved) are left for a later pass.
+ * Up to `max` entries whose time has come, with what to do about each, oldest (`since`) first. Entries that are busy
+ * (being resolved or moved) are left for a later pass. O(n log max): after an outage every entry can be due at once,
+ * and the broker must not sort them all on every pass.
  */
 export function dueActions<E extends CheckClock & { readonly busy: boolean }>(
   entries: Iterable<E>,
@@ -35,12 +36,43 @@ export function dueActions<E extends CheckClock & { readonly busy: boolean }>(
   policy: CheckPolicy,
   max: number,
 ): { entry: E; action: Exclude<CheckAction, 'wait'> }[] {
-  const due: { entry: E; action: Exclude<CheckAction, 'wait'> }[] = [];
+  if (max <= 0) return [];
+  // A max-heap on `since` holding the `max` oldest due entries seen so far; its root is the newest of them.
+  const heap: E[] = [];
+  const newer = (a: E, b: E) => a.since > b.since;
   for (const entry of entries) {
-    if (entry.busy) continue;
-    const action = checkAction(entry, now, policy);
-    if (action !== 'wait') due.push({ entry, action });
+    if (entry.busy || checkAction(entry, now, policy) === 'wait') continue;
+    if (heap.length < max) {
+      heap.push(entry);
+      siftUp(heap, heap.length - 1, newer);
+    } else if (entry.since < (heap[0] as E).since) {
+      heap[0] = entry;
+      siftDown(heap, 0, newer);
+    }
   }
-  due.sort((a, b) => a.entry.since - b.entry.since);
-  return due.slice(0, Math.max(0, max));
+  return heap
+    .sort((a, b) => a.since - b.since)
+    .map((entry) => ({ entry, action: checkAction(entry, now, policy) as Exclude<CheckAction, 'wait'> }));
+}
+
+function siftUp<T>(heap: T[], at: number, above: (a: T, b: T) => boolean): void {
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (!above(heap[at] as T, heap[parent] as T)) return;
+    [heap[at], heap[parent]] = [heap[parent] as T, heap[at] as T];
+    at = parent;
+  }
+}
+
+function siftDown<T>(heap: T[], at: number, above: (a: T, b: T) => boolean): void {
+  for (;;) {
+    const left = 2 * at + 1;
+    const right = left + 1;
+    let top = at;
+    if (left < heap.length && above(heap[left] as T, heap[top] as T)) top = left;
+    if (right < heap.length && above(heap[right] as T, heap[top] as T)) top = right;
+    if (top === at) return;
+    [heap[at], heap[top]] = [heap[top] as T, heap[at] as T];
+    at = top;
+  }
 }
