@@ -29,6 +29,7 @@ describe('parseBrokerConfig', () => {
       txnCheckIntervalMs: 30_000,
       txnMaxChecks: 15,
       txnGiveUp: 'rollback',
+      txnMaxUnresolved: 200_000,
     });
     const config = parseBrokerConfig(
       ['--txn-check-interval-ms', '2000', '--txn-give-up', 'commit'],

@@ -46,6 +46,8 @@ const BrokerConfig = z.object({
   txnCheckIntervalMs: z.coerce.number().int().min(100).max(86_400_000),
   txnMaxChecks: z.coerce.number().int().min(0).max(1000),
   txnGiveUp: z.enum(['rollback', 'commit']),
+  /** Unresolved transactions held at most (about 270 bytes of memory each); transactional sends beyond get 42900. */
+  txnMaxUnresolved: z.coerce.number().int().min(1).max(10_000_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 export type BrokerConfig = z.infer<typeof BrokerConfig>;
@@ -72,6 +74,7 @@ const flags = {
   'txn-check-interval-ms': { type: 'string', env: 'ROCKETRY_TXN_CHECK_INTERVAL_MS' },
   'txn-max-checks': { type: 'string', env: 'ROCKETRY_TXN_MAX_CHECKS' },
   'txn-give-up': { type: 'string', env: 'ROCKETRY_TXN_GIVE_UP' },
+  'txn-max-unresolved': { type: 'string', env: 'ROCKETRY_TXN_MAX_UNRESOLVED' },
   'log-level': { type: 'string', env: 'ROCKETRY_LOG_LEVEL' },
 } as const;
 
@@ -131,6 +134,7 @@ export const brokerDefaults: BrokerConfig = {
   txnCheckIntervalMs: 30_000,
   txnMaxChecks: 15,
   txnGiveUp: 'rollback',
+  txnMaxUnresolved: 200_000,
   logLevel: 'info',
 };
 

@@ -95,7 +95,12 @@ export async function main(command: 'broker' | 'dev', argv: readonly string[]): 
     clock: systemClock,
     log: root.child({ component: 'transactions' }),
     checkBack: transactionCheckBack(sessions, () => storeHost),
-    policy: { checkIntervalMs: config.txnCheckIntervalMs, maxChecks: config.txnMaxChecks, giveUp: config.txnGiveUp },
+    policy: {
+      checkIntervalMs: config.txnCheckIntervalMs,
+      maxChecks: config.txnMaxChecks,
+      giveUp: config.txnGiveUp,
+      maxUnresolved: config.txnMaxUnresolved,
+    },
     metrics: transactionCounters(metrics.registry),
   });
   registerHalfMessageGauge(metrics.registry, transactions);

@@ -31,7 +31,7 @@ export const DEFAULT_TRANSACTION_POLICY: TransactionPolicy = {
   checkIntervalMs: 30_000,
   maxChecks: 15,
   giveUp: 'rollback',
-  maxUnresolved: 500_000,
+  maxUnresolved: 200_000,
   tickMs: 1000,
   maxChecksPerTick: 2000,
   rotateBytes: 8 << 20,
@@ -99,7 +99,8 @@ const RECENT_RESOLUTIONS = 50_000;
  *
  * Durable truth: the half messages in the commit log, and the transaction journal (resolutions, check counts, copies).
  * A commit is stored before its resolution is journaled, so a crash in between leads to a check, never a loss.
- * Memory holds one small entry per unresolved transaction, never a body; the count is capped (`maxUnresolved`).
+ * Memory holds one small entry per unresolved transaction (about 270 bytes), never a body; the count is capped
+ * (`maxUnresolved`, 200,000 by default).
  * Ahead of retention, unresolved half messages in an expiring segment are copied forward with the same id.
  */
 export class Transactions {
@@ -123,6 +124,8 @@ export class Transactions {
     private readonly entries: Map<string, HalfEntry>,
     private readonly recent: Map<string, Resolution>,
     private readonly reported: ContiguousOffsets,
+    /** Topic names and client ids shared by the entries. */
+    private readonly strings: Map<string, string>,
   ) {
     this.policy = { ...DEFAULT_TRANSACTION_POLICY, ...deps.policy };
     deps.store.onSegmentExpiring((range) => this.serialized(() => this.rescue(range)));
@@ -133,8 +136,9 @@ export class Transactions {
     const { store, log } = deps;
     const { journal, replay } = await TxnJournal.open(store.config.dataDir, store.config.flush === 'sync', log);
     const { halves, end } = await scanHalves(store, replay.scanned, log);
-    const { entries, resolved } = rebuildTable(replay.records, halves, deps.clock.now());
-    const txns = new Transactions(deps, journal, entries, resolved, new ContiguousOffsets(end));
+    const strings = new Map<string, string>();
+    const { entries, resolved } = rebuildTable(replay.records, halves, deps.clock.now(), (s) => intern(strings, s));
+    const txns = new Transactions(deps, journal, entries, resolved, new ContiguousOffsets(end), strings);
     if (entries.size > 0 || halves.length > 0) {
       log.info({ unresolved: entries.size, scannedHalves: halves.length }, 'transactions recovered');
     }
@@ -187,8 +191,8 @@ export class Transactions {
         new HalfEntry(
           transactionId,
           input.messageId,
-          topic,
-          clientId,
+          intern(this.strings, topic),
+          intern(this.strings, clientId),
           halfOffset,
           physicalOffset,
           storeTimestamp,
@@ -399,4 +403,13 @@ export class Transactions {
     this.exclusive = run.catch(() => {});
     return run;
   }
+}
+
+/** One copy of each topic name and client id (there are few distinct ones; the table is cleared if that stops). */
+function intern(strings: Map<string, string>, s: string): string {
+  const known = strings.get(s);
+  if (known !== undefined) return known;
+  if (strings.size >= 10_000) strings.clear();
+  strings.set(s, s);
+  return s;
 }

@@ -28,6 +28,8 @@ export function rebuildTable(
   records: readonly TxnRecord[],
   scanned: readonly ScannedHalf[],
   openedAt: number,
+  /** Shares equal strings (topics, client ids) between entries. */
+  intern: (s: string) => string = (s) => s,
 ): RebuiltTable {
   const entries = new Map<string, HalfEntry>();
   const resolved = new Map<string, Resolution>();
@@ -38,8 +40,8 @@ export function rebuildTable(
       new HalfEntry(
         r.txnId,
         r.messageId,
-        r.topic,
-        r.clientId,
+        intern(r.topic),
+        intern(r.clientId),
         r.halfOffset,
         r.physicalOffset,
         r.storeTimestamp,
@@ -62,8 +64,8 @@ export function rebuildTable(
       new HalfEntry(
         h.txnId,
         h.messageId,
-        h.topic,
-        h.clientId,
+        intern(h.topic),
+        intern(h.clientId),
         h.halfOffset,
         h.physicalOffset,
         h.storeTimestamp,
