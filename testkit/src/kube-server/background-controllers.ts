@@ -1,0 +1,137 @@
+/**
+ * What kube-controller-manager and the apiextensions server would do in the background, run after writes until nothing
+ * changes: the garbage collector (ownerReferences with Background, Foreground and Orphan propagation), namespace
+ * termination, and CRD instance cleanup. Pods, StatefulSets and Deployments are not controlled here.
+ */
+import type { KubeObject, OwnerReference } from './kube-object.js';
+import type { ObjectStore } from './object-store.js';
+import { fromCrd, type ResourceType } from './resource-types.js';
+
+const CRD_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
+const withoutFinalizer = (obj: KubeObject, finalizer: string) => {
+  obj.metadata.finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+  if (obj.metadata.finalizers.length === 0) delete obj.metadata.finalizers;
+};
+
+interface Entry {
+  type: ResourceType;
+  object: KubeObject;
+}
+
+export class BackgroundControllers {
+  constructor(private readonly store: ObjectStore) {}
+
+  /** Runs every controller until a full pass changes nothing. */
+  settle(): void {
+    for (let pass = 0; pass < 1000; pass++) {
+      const before = this.store.currentResourceVersion;
+      this.terminateNamespaces();
+      this.cleanUpCrds();
+      this.collectGarbage();
+      if (this.store.currentResourceVersion === before) return;
+    }
+  }
+
+  private all(): Entry[] {
+    return this.store.registry.all().flatMap((type) => this.store.list(type).map((object) => ({ type, object })));
+  }
+
+  private terminateNamespaces(): void {
+    const nsType = this.store.registry.byKey('/namespaces')!;
+    for (const ns of this.store.list(nsType)) {
+      if (!ns.metadata.deletionTimestamp) continue;
+      const name = ns.metadata.name!;
+      const contents = this.all().filter((e) => e.type.namespaced && e.object.metadata.namespace === name);
+      for (const e of contents) {
+        if (!e.object.metadata.deletionTimestamp) this.store.delete(e.type, name, e.object.metadata.name!);
+      }
+      if (contents.length === 0) {
+        this.store.systemUpdate(nsType, ns, (o) => {
+          const spec = (o.spec ?? {}) as { finalizers?: string[] };
+          spec.finalizers = (spec.finalizers ?? []).filter((f) => f !== 'kubernetes');
+          o.spec = spec;
+        });
+      }
+    }
+  }
+
+  private cleanUpCrds(): void {
+    const crdType = this.store.registry.byKey('apiextensions.k8s.io/customresourcedefinitions')!;
+    for (const crd of this.store.list(crdType)) {
+      if (!crd.metadata.deletionTimestamp || !crd.metadata.finalizers?.includes(CRD_FINALIZER)) continue;
+      const served = fromCrd(crd);
+      const type = this.store.registry.byKey(`${served.group}/${served.plural}`);
+      const instances = type ? this.store.list(type) : [];
+      for (const cr of instances) {
+        if (!cr.metadata.deletionTimestamp) this.store.delete(type!, cr.metadata.namespace, cr.metadata.name!);
+      }
+      if (instances.length === 0) {
+        if (type) this.store.registry.unregister(type);
+        this.store.systemUpdate(crdType, crd, (o) => withoutFinalizer(o, CRD_FINALIZER));
+      }
+    }
+  }
+
+  private owner(dependent: KubeObject, ref: OwnerReference): Entry | undefined {
+    const found = this.store.byUid(ref.uid);
+    if (!found) return undefined;
+    if (found.type.namespaced && found.object.metadata.namespace !== dependent.metadata.namespace) return undefined;
+    return found;
+  }
+
+  private collectGarbage(): void {
+    const entries = this.all();
+    for (const { type, object } of entries) {
+      const refs = object.metadata.ownerReferences ?? [];
+      if (refs.length === 0) continue;
+      const current = this.store.find(type, object.metadata.namespace, object.metadata.name!);
+      if (!current || current.metadata.uid !== object.metadata.uid) continue;
+      const owners = refs.map((ref) => ({ ref, owner: this.owner(object, ref) }));
+      const orphaning = owners.filter((o) => o.owner?.object.metadata.finalizers?.includes('orphan'));
+      const foreground = owners.some((o) => o.owner?.object.metadata.finalizers?.includes('foregroundDeletion'));
+      const live = owners.filter((o) => o.owner && !o.owner.object.metadata.deletionTimestamp);
+      const dangling = owners.filter((o) => !o.owner);
+      if (orphaning.length > 0) {
+        const drop = new Set(orphaning.map((o) => o.ref.uid));
+        this.store.systemUpdate(type, current, (o) => {
+          o.metadata.ownerReferences = refs.filter((r) => !drop.has(r.uid));
+          if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences;
+        });
+      } else if (live.length === 0 && (dangling.length > 0 || foreground)) {
+        if (!current.metadata.deletionTimestamp) {
+          this.store.delete(type, current.metadata.namespace, current.metadata.name!, {
+            propagationPolicy: foreground ? 'Foreground' : 'Background',
+          });
+        }
+      } else if (dangling.length > 0 && live.length > 0) {
+        const drop = new Set(dangling.map((o) => o.ref.uid));
+        this.store.systemUpdate(type, current, (o) => {
+          o.metadata.ownerReferences = refs.filter((r) => !drop.has(r.uid));
+        });
+      }
+    }
+    this.releaseOwners();
+  }
+
+  /** Drops `orphan` once no dependent points at the owner, `foregroundDeletion` once no blocking dependent is left. */
+  private releaseOwners(): void {
+    const entries = this.all();
+    for (const entry of entries) {
+      const { type } = entry;
+      const object = this.store.find(type, entry.object.metadata.namespace, entry.object.metadata.name!);
+      if (!object?.metadata.deletionTimestamp) continue;
+      const finalizers = object.metadata.finalizers ?? [];
+      const uid = object.metadata.uid;
+      const dependents = entries.filter((e) => (e.object.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
+      if (finalizers.includes('orphan') && dependents.length === 0) {
+        this.store.systemUpdate(type, object, (o) => withoutFinalizer(o, 'orphan'));
+      } else if (finalizers.includes('foregroundDeletion')) {
+        const blocking = dependents.filter((e) =>
+          (e.object.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.blockOwnerDeletion),
+        );
+        if (blocking.length === 0)
+          this.store.systemUpdate(type, object, (o) => withoutFinalizer(o, 'foregroundDeletion'));
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+export type { InjectedError, OutageMode, RequestMatch, Verb } from './faults.js';
+export { FaultInjector } from './faults.js';
+export type { KubeObject, ObjectMeta, OwnerReference } from './kube-object.js';
+export { KubeServer, type KubeServerOptions, type RequestRecord, type WriteFilter } from './kube-server.js';
+export type { KubeConfigOptions } from './kubeconfig.js';
+export type { Admission, AdmissionRequest, DeleteOptions, PatchType } from './object-store.js';
+export { ObjectStore } from './object-store.js';
+export { BUILTIN_RESOURCE_TYPES, fromCrd, type ResourceType } from './resource-types.js';
+export { KubeStatusError, type Status, type StatusReason } from './status.js';
+export type { StoredEvent, WatchEventType } from './watch-hub.js';

@@ -1,0 +1,302 @@
+/**
+ * An in-process Kubernetes API server for tests: node:http on 127.0.0.1, plain JSON, the REST protocol and semantics
+ * that controllers built on @kubernetes/client-node rely on (see README.md for what is and is not emulated). Tests
+ * reach the store, the event history, a log of every request and the fault injector through this object.
+ */
+
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { BackgroundControllers } from './background-controllers.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { FaultInjector, matches, type RequestInfo, type RequestMatch, type Verb, WRITE_VERBS } from './faults.js';
+import { type KubeConfigOptions, kubeConfigOptions, kubeconfigYaml } from './kubeconfig.js';
+import { type Admission, ObjectStore } from './object-store.js';
+import { ResourceHandler, type ResourceRoute, verbOf } from './resource-handler.js';
+import type { ResourceType } from './resource-types.js';
+import { parseRoute, type Route } from './routes.js';
+import { badRequest, KubeStatusError } from './status.js';
+import type { StoredEvent } from './watch-hub.js';
+import { serveWatch } from './watch-stream.js';
+
+export interface KubeServerOptions {
+  port?: number;
+  /** Events the watch history keeps; watches from an older resourceVersion get 410 Gone. Default 10,000. */
+  historySize?: number;
+  now?: () => Date;
+  /** Refuse creates in missing (404) or terminating (403) namespaces. Default true, as in a cluster. */
+  namespaceLifecycle?: boolean;
+  admission?: Admission;
+  /** BOOKMARK interval for watches that allow them. Default 60 s, like the apiserver. */
+  bookmarkIntervalMs?: number;
+  /** Watch length when the client sends no timeoutSeconds. Default 1,800 s. */
+  defaultWatchTimeoutSeconds?: number;
+}
+
+export interface RequestRecord extends RequestInfo {
+  method: string;
+  path: string;
+  code: number;
+  at: number;
+}
+
+export interface WriteFilter extends Omit<RequestMatch, 'verbs'> {
+  /** Count refused writes too (409, 503...). Default false: only writes the server applied (2xx). */
+  includeFailed?: boolean;
+}
+
+export class KubeServer {
+  readonly store: ObjectStore;
+  readonly faults: FaultInjector;
+  private readonly controllers: BackgroundControllers;
+  private readonly handler: ResourceHandler;
+  private readonly log: RequestRecord[] = [];
+  private readonly watches = new Set<() => void>();
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly options: KubeServerOptions,
+  ) {
+    this.store = new ObjectStore({
+      now: options.now ?? (() => new Date()),
+      historySize: options.historySize ?? 10_000,
+      namespaceLifecycle: options.namespaceLifecycle ?? true,
+      ...(options.admission ? { admission: options.admission } : {}),
+    });
+    this.controllers = new BackgroundControllers(this.store);
+    this.handler = new ResourceHandler(this.store, this.controllers);
+    this.faults = new FaultInjector({
+      refuse: () => this.closeListener(),
+      restore: () => this.listen(this.port),
+      dropWatches: () => this.closeWatches(),
+    });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('request', (req, res) => void this.onRequest(req, res));
+  }
+
+  static async start(options: KubeServerOptions = {}): Promise<KubeServer> {
+    const kube = new KubeServer(createServer(), options);
+    await kube.listen(options.port ?? 0);
+    return kube;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Options for `KubeConfig.loadFromOptions`, pointing at this server. */
+  kubeConfigOptions(): KubeConfigOptions {
+    return kubeConfigOptions(this.url);
+  }
+
+  /** A kubeconfig file's text, for `--kubeconfig PATH` or `KUBECONFIG`. */
+  kubeconfigYaml(): string {
+    return kubeconfigYaml(this.url);
+  }
+
+  /** Writes a kubeconfig file for this server to `path` (for example inside a tempDir) and returns the path. */
+  async writeKubeconfig(path: string): Promise<string> {
+    await writeFile(path, this.kubeconfigYaml());
+    return path;
+  }
+
+  /** A client-node KubeConfig for this server (client-node is loaded on first use, so importing testkit stays cheap). */
+  async kubeConfig(): Promise<KubeConfig> {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    kc.loadFromOptions(this.kubeConfigOptions());
+    return kc;
+  }
+
+  /** Every request served so far, oldest first. */
+  requests(): readonly RequestRecord[] {
+    return [...this.log];
+  }
+
+  /** Writes (create, update, patch, delete) that matched `filter`. */
+  writes(filter: WriteFilter = {}): RequestRecord[] {
+    return this.log.filter(
+      (r) => matches({ ...filter, verbs: WRITE_VERBS }, r) && (filter.includeFailed || (r.code >= 200 && r.code < 300)),
+    );
+  }
+
+  /** Applied writes per object (`namespace/name`), e.g. to assert "no more than 2 writes per CR". */
+  writeCounts(filter: WriteFilter = {}): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.writes(filter)) {
+      if (r.name === undefined) continue;
+      const key = `${r.namespace ?? ''}/${r.name}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** The watch history: every ADDED / MODIFIED / DELETED still retained, oldest first. */
+  events(): readonly StoredEvent[] {
+    return this.store.hub.history();
+  }
+
+  /** Forgets the watch history, so any watch resuming from an earlier resourceVersion gets 410 Gone. */
+  compactHistory(): void {
+    this.store.hub.compact(this.store.currentResourceVersion);
+  }
+
+  /** Ends every open watch, as an apiserver restart or a load balancer timeout does. */
+  closeWatches(): void {
+    for (const end of [...this.watches]) end();
+  }
+
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  async stop(): Promise<void> {
+    this.closeWatches();
+    await this.closeListener();
+  }
+
+  private async listen(port: number): Promise<void> {
+    this.server.listen(port, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  private async closeListener(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const record: RequestRecord = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      verb: 'get',
+      group: '',
+      plural: '',
+      code: 0,
+      at: Date.now(),
+    };
+    try {
+      const raw = await readBody(req);
+      if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+      this.serve(req, res, url, raw, record);
+    } catch (err) {
+      const status =
+        err instanceof KubeStatusError
+          ? err
+          : new KubeStatusError(500, 'InternalError', `internal error: ${String(err)}`);
+      record.code = status.code;
+      send(res, status.code, status.toStatus());
+    }
+    this.log.push(record);
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse, url: URL, raw: string, record: RequestRecord): void {
+    const route = parseRoute(url.pathname);
+    if (route.kind !== 'resource') {
+      const outage = this.faults.check({ verb: 'get', group: '', plural: '' });
+      if (outage?.code === 503) throw outage;
+      const doc = discoveryDocument(route, this.store.registry.all());
+      record.code = 200;
+      if (typeof doc === 'string') res.writeHead(200, { 'Content-Type': 'text/plain' }).end(doc);
+      else send(res, 200, doc);
+      return;
+    }
+    const query = url.searchParams;
+    const verb = verbOf(req.method ?? 'GET', route, query);
+    Object.assign(record, {
+      verb,
+      group: route.group,
+      plural: route.plural,
+      ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+      ...(route.name !== undefined ? { name: route.name } : {}),
+      ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
+    });
+    const type = this.store.registry.find(route.group, route.version, route.plural);
+    const wrongScope =
+      type &&
+      ((!type.namespaced && route.namespace !== undefined) ||
+        (type.namespaced && route.namespace === undefined && verb !== 'list' && verb !== 'watch'));
+    if (!type || wrongScope) throw resourceNotFound();
+    const fault = this.faults.check(record);
+    if (fault) throw fault;
+    const body = parseBody(raw, req.method ?? 'GET');
+    if (verb === 'watch') {
+      this.watch(res, type, route, query, record);
+      return;
+    }
+    const result = this.handler.handle(verb, type, route, query, req.headers['content-type'] ?? '', body);
+    record.code = result.status;
+    send(res, result.status, result.body);
+  }
+
+  private watch(
+    res: ServerResponse,
+    type: ResourceType,
+    route: ResourceRoute,
+    query: URLSearchParams,
+    record: RequestRecord,
+  ): void {
+    const end = serveWatch(res, this.store, type, route, query, {
+      bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
+      defaultTimeoutSeconds: this.options.defaultWatchTimeoutSeconds ?? 1800,
+    });
+    record.code = 200;
+    if (res.writableEnded) return;
+    this.watches.add(end);
+    res.on('close', () => this.watches.delete(end));
+  }
+}
+
+const resourceNotFound = () => new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
+
+function discoveryDocument(route: Exclude<Route, { kind: 'resource' }>, types: ResourceType[]): unknown {
+  let doc: unknown;
+  if (route.kind === 'discovery') {
+    if (route.path === 'health') return 'ok';
+    doc = route.path === 'api' ? apiVersions() : route.path === 'apis' ? apiGroupList(types) : versionInfo;
+  } else if (route.kind === 'group') doc = apiGroup(route.group, types);
+  else if (route.kind === 'group-version') doc = apiResourceList(route.group, route.version, types);
+  if (doc === undefined) throw resourceNotFound();
+  return doc;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(raw: string, method: string): unknown {
+  if (raw.trim() === '') {
+    if (method === 'POST' || method === 'PUT' || method === 'PATCH') throw badRequest('the request body is empty');
+    return undefined;
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export type { Verb };
