@@ -13,7 +13,6 @@ export const MAX_STATEFULSET_NAME = 52;
 export const nameServerStatefulSet = (c: ClusterRef): string => `${c.name}-namesrv`;
 /** Headless: gives each name-server pod its stable DNS name. */
 export const nameServerService = (c: ClusterRef): string => `${c.name}-namesrv`;
-export const nameServerConfigMap = (c: ClusterRef): string => `${c.name}-namesrv-config`;
 export const nameServerPdb = (c: ClusterRef): string => `${c.name}-namesrv`;
 
 /** Broker group `i` of a cluster: its StatefulSet, and the group name brokers register with (`--group`). */
@@ -27,7 +26,7 @@ export const brokerClientService = (c: ClusterRef): string => `${c.name}-brokers
 /** Shared by all broker groups of the cluster: `ROCKETRY_*` settings as environment. */
 export const brokerConfigMap = (c: ClusterRef): string => `${c.name}-broker-config`;
 /** The admin token the operator creates when `spec.adminCredentials.secretRef` is not set. */
-export const adminSecret = (c: ClusterRef): string => `${c.name}-operator-admin`;
+export const adminSecret = (c: ClusterRef): string => `${c.name}-admin`;
 export const ADMIN_SECRET_KEY = 'token';
 
 /** The group index of `<cluster>-broker-<i>`, or undefined for a name that is not one of this cluster's groups. */

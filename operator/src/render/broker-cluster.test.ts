@@ -1,11 +1,11 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
+import type { BrokerCluster } from '@rocketry/crds';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CONFIG_HASH } from '../annotations.js';
 import { adminSecret } from './admin-secret.js';
-import { clusterEndpoints, type RenderedObject, renderBrokerCluster } from './broker-cluster.js';
-import type { BrokerCluster } from './cluster-spec.js';
-import { ephemeralCluster, externalCluster, fullCluster, IMAGE_REPOSITORY, minimalCluster } from './fixtures.js';
+import { clusterEndpoints, groupEndpoints, type RenderedObject, renderBrokerCluster } from './broker-cluster.js';
+import { cluster, DEFAULT_IMAGE, externalCluster, fullCluster, minimalCluster } from './clusters.fixture.js';
 import { defaultRenderContext, type RenderContext } from './render-context.js';
 import { type ResolvedCluster, resolveClusterSpec } from './resolve-cluster-spec.js';
 
@@ -14,7 +14,7 @@ import { type ResolvedCluster, resolveClusterSpec } from './resolve-cluster-spec
  * regenerate with `npx vitest run operator -u` and review the diff like code.
  */
 function resolve(cr: BrokerCluster): ResolvedCluster {
-  const result = resolveClusterSpec(cr, IMAGE_REPOSITORY);
+  const result = resolveClusterSpec(cr, { image: DEFAULT_IMAGE });
   if (result.kind !== 'resolved') throw new Error(result.problems.join('; '));
   return result.cluster;
 }
@@ -29,16 +29,12 @@ function render(cr: BrokerCluster, ctx: Partial<RenderContext> = {}): RenderedOb
 }
 
 describe('renderBrokerCluster golden objects', () => {
-  it('renders a minimal cluster with defaults: one name server, one broker group, PVC storage, operator admin secret', async () => {
+  it('renders a minimal cluster with CRD defaults: one name server, one broker group, 10Gi PVC, operator admin secret', async () => {
     await expect(toYaml(render(minimalCluster))).toMatchFileSnapshot('./__golden__/minimal.yaml');
   });
 
-  it('renders three groups of two brokers with user resources, storage class, config, scheduling and admin secret', async () => {
+  it('renders three groups with user image, resources, storage class, broker config and admin secret', async () => {
     await expect(toYaml(render(fullCluster))).toMatchFileSnapshot('./__golden__/full.yaml');
-  });
-
-  it('renders ephemeral storage as an emptyDir with a size limit and no volume claim templates', async () => {
-    await expect(toYaml(render(ephemeralCluster))).toMatchFileSnapshot('./__golden__/ephemeral.yaml');
   });
 
   it('keeps a draining group above spec.brokers.groups rendered until it is removed', async () => {
@@ -116,12 +112,12 @@ describe('renderBrokerCluster properties', () => {
     });
   });
 
-  it('does not change any pod template when the number of groups or replicas changes', () => {
+  it('does not change any pod template when the number of groups changes', () => {
     const template = (cr: BrokerCluster) =>
       statefulSets(render(cr)).find((s) => s.metadata?.name === 'prod-broker-0')?.spec?.template;
     const scaled: BrokerCluster = {
       ...fullCluster,
-      spec: { ...fullCluster.spec, brokers: { ...fullCluster.spec.brokers, groups: 5, replicasPerGroup: 3 } },
+      spec: { ...fullCluster.spec, brokers: { ...fullCluster.spec.brokers, groups: 5 } },
     };
     expect(template(scaled)).toEqual(template(fullCluster));
   });
@@ -134,7 +130,7 @@ describe('renderBrokerCluster properties', () => {
       ...fullCluster,
       spec: {
         ...fullCluster.spec,
-        brokers: { ...fullCluster.spec.brokers, config: { ...fullCluster.spec.brokers?.config, retentionHours: 24 } },
+        brokers: { ...fullCluster.spec.brokers, config: { ...fullCluster.spec.brokers.config, retentionHours: 24 } },
       },
     };
     expect(hash(edited)).toMatch(/^[0-9a-f]{16}$/);
@@ -161,15 +157,19 @@ describe('renderBrokerCluster properties', () => {
     );
   });
 
-  it('reports endpoints as stable DNS names for every broker pod and the client service', () => {
-    const resolved = resolve({ ...minimalCluster, spec: { version: '0.1.0', brokers: { groups: 2 } } });
-    expect(clusterEndpoints(resolved, defaultRenderContext)).toEqual({
-      grpc: 'prod-brokers.mq-system.svc.cluster.local:8081',
-      nameServers: 'prod-namesrv-0.prod-namesrv.mq-system.svc.cluster.local:9876',
-      brokers: [
+  it('reports endpoints as stable DNS names: the name server and every broker group, draining ones included', () => {
+    const resolved = resolve(cluster({ brokers: { groups: 2 } }));
+    expect(clusterEndpoints(resolved, { ...defaultRenderContext, retainedGroups: [2] })).toEqual({
+      nameServer: 'prod-namesrv-0.prod-namesrv.mq-system.svc.cluster.local:9876',
+      grpc: [
         'prod-broker-0-0.prod-broker-0.mq-system.svc.cluster.local:8081',
         'prod-broker-1-0.prod-broker-1.mq-system.svc.cluster.local:8081',
+        'prod-broker-2-0.prod-broker-2.mq-system.svc.cluster.local:8081',
       ],
+    });
+    expect(groupEndpoints(resolved, 1, defaultRenderContext)).toEqual({
+      endpoint: 'prod-broker-1-0.prod-broker-1.mq-system.svc.cluster.local:8081',
+      adminUrl: 'http://prod-broker-1-0.prod-broker-1.mq-system.svc.cluster.local:8082',
     });
   });
 });

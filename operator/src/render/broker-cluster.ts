@@ -1,10 +1,10 @@
 import type { V1ConfigMap, V1PodDisruptionBudget, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import * as names from '../names.js';
 import { brokerStatefulSet, nameServerAddress } from './broker-statefulset.js';
-import { brokerConfigMap, nameServerConfigMap } from './configmap.js';
+import { brokerConfigMap } from './configmap.js';
 import { nameServerStatefulSet } from './namesrv-statefulset.js';
 import { brokerGroupPdb, nameServerPdb } from './pdb.js';
-import { GRPC_PORT } from './ports.js';
+import { ADMIN_PORT, GRPC_PORT } from './ports.js';
 import type { RenderContext } from './render-context.js';
 import type { ResolvedCluster } from './resolve-cluster-spec.js';
 import { brokerClientService, brokerGroupService, nameServerService } from './service.js';
@@ -29,7 +29,6 @@ export function renderBrokerCluster(cluster: ResolvedCluster, ctx: RenderContext
   if (cluster.mode === 'External') return [];
   const groups = renderedGroups(cluster, ctx);
   return [
-    nameServerConfigMap(cluster),
     brokerConfigMap(cluster),
     nameServerService(cluster),
     ...groups.map((g) => brokerGroupService(cluster, g)),
@@ -40,22 +39,21 @@ export function renderBrokerCluster(cluster: ResolvedCluster, ctx: RenderContext
   ];
 }
 
-/** `status.endpoints` of a managed cluster: stable DNS names only. */
-export function clusterEndpoints(
+/** Where broker group `group` is reached: its pod 0 (one pod per group until replication exists). */
+export function groupEndpoints(
   cluster: ResolvedCluster,
+  group: number,
   ctx: RenderContext,
-): { grpc: string; nameServers: string; brokers: string[] } {
-  const brokers: string[] = [];
-  for (const g of renderedGroups(cluster, ctx)) {
-    for (let ordinal = 0; ordinal < cluster.brokers.replicasPerGroup; ordinal++) {
-      const sts = names.brokerStatefulSet(cluster, g);
-      const host = names.podDnsName(cluster, sts, names.brokerService(cluster, g), ordinal, ctx.clusterDomain);
-      brokers.push(`${host}:${GRPC_PORT}`);
-    }
-  }
+): { endpoint: string; adminUrl: string } {
+  const sts = names.brokerStatefulSet(cluster, group);
+  const host = names.podDnsName(cluster, sts, names.brokerService(cluster, group), 0, ctx.clusterDomain);
+  return { endpoint: `${host}:${GRPC_PORT}`, adminUrl: `http://${host}:${ADMIN_PORT}` };
+}
+
+/** `status.endpoints` of a managed cluster: stable DNS names only. */
+export function clusterEndpoints(cluster: ResolvedCluster, ctx: RenderContext): { nameServer: string; grpc: string[] } {
   return {
-    grpc: `${names.brokerClientService(cluster)}.${cluster.namespace}.svc.${ctx.clusterDomain}:${GRPC_PORT}`,
-    nameServers: nameServerAddress(cluster, ctx),
-    brokers,
+    nameServer: nameServerAddress(cluster, ctx),
+    grpc: renderedGroups(cluster, ctx).map((g) => groupEndpoints(cluster, g, ctx).endpoint),
   };
 }

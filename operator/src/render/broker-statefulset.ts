@@ -1,4 +1,4 @@
-import type { V1Affinity, V1PersistentVolumeClaim, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
+import type { V1Affinity, V1StatefulSet } from '@kubernetes/client-node';
 import { CONFIG_HASH } from '../annotations.js';
 import { CLUSTER_LABEL, COMPONENT_LABEL, objectLabels, selectorLabels } from '../labels.js';
 import * as names from '../names.js';
@@ -11,7 +11,6 @@ import {
   podNameEnv,
   podSecurityContext,
   ROCKETRY_COMMAND,
-  schedulingFields,
   tmpMount,
   tmpVolume,
 } from './pod-common.js';
@@ -26,7 +25,7 @@ export function nameServerAddress(cluster: ResolvedCluster, ctx: RenderContext):
   return `${host}:${NAMESRV_PORT}`;
 }
 
-/** Spread the cluster's brokers over nodes when the user sets no affinity of their own. */
+/** Spread the cluster's brokers over nodes (preferred, so a small cluster still schedules). */
 function defaultAffinity(cluster: ResolvedCluster): V1Affinity {
   return {
     podAntiAffinity: {
@@ -56,22 +55,6 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
     config: brokerConfigMap(cluster).data,
     adminToken: { secretName: adminToken.secretName, key: adminToken.key },
   });
-  const volumes: V1Volume[] = [tmpVolume];
-  const claims: V1PersistentVolumeClaim[] = [];
-  if (brokers.storage.type === 'PersistentClaim') {
-    claims.push({
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'data', labels: selectorLabels(cluster, 'broker', groupName) },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        resources: { requests: { storage: brokers.storage.size } },
-        ...(brokers.storage.storageClassName !== undefined && { storageClassName: brokers.storage.storageClassName }),
-      },
-    });
-  } else {
-    volumes.unshift({ name: 'data', emptyDir: brokers.storage.size ? { sizeLimit: brokers.storage.size } : {} });
-  }
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -101,12 +84,12 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
           terminationGracePeriodSeconds: brokers.terminationGracePeriodSeconds,
           securityContext: podSecurityContext,
           enableServiceLinks: false,
-          affinity: brokers.pod.affinity ?? defaultAffinity(cluster),
-          ...schedulingFields(brokers.pod),
+          affinity: defaultAffinity(cluster),
           containers: [
             {
               name: 'broker',
               image: cluster.image,
+              ...(cluster.imagePullPolicy && { imagePullPolicy: cluster.imagePullPolicy }),
               command: ROCKETRY_COMMAND,
               args: [
                 'broker',
@@ -147,10 +130,23 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
               volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount],
             },
           ],
-          volumes,
+          volumes: [tmpVolume],
         },
       },
-      ...(claims.length > 0 && { volumeClaimTemplates: claims }),
+      volumeClaimTemplates: [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', labels: selectorLabels(cluster, 'broker', groupName) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: brokers.storage.size } },
+            ...(brokers.storage.storageClassName !== undefined && {
+              storageClassName: brokers.storage.storageClassName,
+            }),
+          },
+        },
+      ],
     },
   };
 }

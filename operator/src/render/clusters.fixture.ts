@@ -1,60 +1,41 @@
-import type { BrokerCluster } from './cluster-spec.js';
+import { type BrokerCluster, validateSpec } from '@rocketry/crds';
 
 /** Input clusters shared by the renderer tests (each has a golden file under __golden__/). */
-export const IMAGE_REPOSITORY = 'ghcr.io/rocketry/rocketry';
+export const DEFAULT_IMAGE = 'ghcr.io/rocketry/rocketry:0.1.0';
 
 const metadata = { name: 'prod', namespace: 'mq-system', uid: '7f0c1c8e-2b1f-4c55-9f43-0d7a1f7b6a01', generation: 3 };
 
-export const minimalCluster: BrokerCluster = {
-  apiVersion: 'rocketry.io/v1alpha1',
-  kind: 'BrokerCluster',
-  metadata,
-  spec: { version: '0.1.0' },
-};
+/** As the API server would store it: CRD defaults applied and CEL rules passed. */
+export function cluster(spec: Record<string, unknown>, meta: Partial<typeof metadata> = {}): BrokerCluster {
+  const result = validateSpec('BrokerCluster', {
+    apiVersion: 'rocketry.io/v1alpha1',
+    kind: 'BrokerCluster',
+    metadata: { ...metadata, ...meta },
+    spec,
+  });
+  if (!result.valid) throw new Error(result.message);
+  return result.object;
+}
 
-export const fullCluster: BrokerCluster = {
-  apiVersion: 'rocketry.io/v1alpha1',
-  kind: 'BrokerCluster',
-  metadata,
-  spec: {
-    version: '0.1.0',
-    image: 'registry.example/rocketry@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
-    nameServer: { replicas: 1, expiryMs: 30_000, resources: { requests: { cpu: '200m', memory: '256Mi' } } },
-    brokers: {
-      groups: 3,
-      replicasPerGroup: 2,
-      resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '8Gi' } },
-      storage: { size: '200Gi', storageClassName: 'fast-ssd' },
-      config: { flush: 'sync', retentionHours: 48, segmentMiB: 512, autoCreate: false, logLevel: 'warn' },
-      terminationGracePeriodSeconds: 120,
-      template: {
-        pod: {
-          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'mq', effect: 'NoSchedule' }],
-          nodeSelector: { 'node.kubernetes.io/pool': 'mq' },
-          priorityClassName: 'mq-critical',
-        },
-      },
-    },
-    adminCredentials: { secretRef: { name: 'prod-admin-token', key: 'admin-token' } },
+export const minimalCluster = cluster({});
+
+export const fullCluster = cluster({
+  image: 'registry.example/rocketry@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  imagePullPolicy: 'IfNotPresent',
+  nameServer: { replicas: 1, resources: { requests: { cpu: '200m', memory: '256Mi' } } },
+  brokers: {
+    groups: 3,
+    resources: { requests: { cpu: 2, memory: '8Gi' }, limits: { memory: '8Gi' } },
+    storage: { size: '200Gi', storageClassName: 'fast-ssd' },
+    config: { flush: 'sync', retentionHours: 48, segmentMiB: 512, logLevel: 'warn' },
   },
-};
+  adminSecretRef: { name: 'prod-admin-token', key: 'admin-token' },
+});
 
-export const ephemeralCluster: BrokerCluster = {
-  apiVersion: 'rocketry.io/v1alpha1',
-  kind: 'BrokerCluster',
-  metadata: { ...metadata, name: 'dev' },
-  spec: { version: '0.1.0', brokers: { groups: 2, storage: { type: 'Ephemeral', size: '5Gi' } } },
-};
-
-export const externalCluster: BrokerCluster = {
-  apiVersion: 'rocketry.io/v1alpha1',
-  kind: 'BrokerCluster',
-  metadata: { ...metadata, name: 'legacy' },
-  spec: {
+export const externalCluster = cluster(
+  {
     mode: 'External',
-    external: {
-      brokers: [{ name: 'broker-a', adminEndpoint: 'http://broker-a.legacy.svc:8082' }],
-      adminCredentials: { secretRef: { name: 'legacy-admin' } },
-    },
+    external: { brokers: [{ name: 'broker-a', adminUrl: 'http://broker-a.legacy.svc:8082' }] },
   },
-};
+  { name: 'legacy' },
+);

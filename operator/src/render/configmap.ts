@@ -1,5 +1,5 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { clusterLabels, objectLabels } from '../labels.js';
+import { clusterLabels } from '../labels.js';
 import * as names from '../names.js';
 import { ownerReference } from './owner-reference.js';
 import type { ResolvedCluster } from './resolve-cluster-spec.js';
@@ -20,20 +20,5 @@ export function brokerConfigMap(cluster: ResolvedCluster): V1ConfigMap {
       ownerReferences: [ownerReference(cluster)],
     },
     data: { ...cluster.brokers.env },
-  };
-}
-
-/** `ROCKETRY_NAMESRV_*` settings of the name servers. */
-export function nameServerConfigMap(cluster: ResolvedCluster): V1ConfigMap {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: names.nameServerConfigMap(cluster),
-      namespace: cluster.namespace,
-      labels: objectLabels(cluster, 'namesrv'),
-      ownerReferences: [ownerReference(cluster)],
-    },
-    data: { ...cluster.nameServer.env },
   };
 }

@@ -1,16 +1,12 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
-import { CONFIG_HASH } from '../annotations.js';
 import { objectLabels, selectorLabels } from '../labels.js';
 import * as names from '../names.js';
-import { configHash } from './config-hash.js';
-import { nameServerConfigMap } from './configmap.js';
 import { ownerReference } from './owner-reference.js';
 import {
   containerSecurityContext,
   httpProbe,
   podSecurityContext,
   ROCKETRY_COMMAND,
-  schedulingFields,
   tmpMount,
   tmpVolume,
 } from './pod-common.js';
@@ -18,7 +14,7 @@ import { NAMESRV_PORT } from './ports.js';
 import type { ResolvedCluster } from './resolve-cluster-spec.js';
 
 /**
- * The name servers: `rocketry namesrv`, in memory (brokers re-register within one heartbeat after a restart), so no
+ * The name servers: `rocketry namesrv` with its defaults (no ConfigMap: nothing to configure yet), in memory (brokers re-register within one heartbeat after a restart), so no
  * volume. `OnDelete` like the brokers: the roller restarts name servers first, one at a time.
  */
 export function nameServerStatefulSet(cluster: ResolvedCluster): V1StatefulSet {
@@ -42,7 +38,6 @@ export function nameServerStatefulSet(cluster: ResolvedCluster): V1StatefulSet {
         metadata: {
           labels: objectLabels(cluster, 'namesrv'),
           annotations: {
-            [CONFIG_HASH]: configHash({ config: nameServerConfigMap(cluster).data }),
             'prometheus.io/scrape': 'true',
             'prometheus.io/port': String(NAMESRV_PORT),
             'prometheus.io/path': '/metrics',
@@ -52,15 +47,13 @@ export function nameServerStatefulSet(cluster: ResolvedCluster): V1StatefulSet {
           terminationGracePeriodSeconds: 30,
           securityContext: podSecurityContext,
           enableServiceLinks: false,
-          ...(nameServer.pod.affinity && { affinity: nameServer.pod.affinity }),
-          ...schedulingFields(nameServer.pod),
           containers: [
             {
               name: 'namesrv',
               image: cluster.image,
+              ...(cluster.imagePullPolicy && { imagePullPolicy: cluster.imagePullPolicy }),
               command: ROCKETRY_COMMAND,
               args: ['namesrv', '--host', '0.0.0.0', '--port', String(NAMESRV_PORT)],
-              envFrom: [{ configMapRef: { name: names.nameServerConfigMap(cluster) } }],
               ports: [{ name: 'namesrv', containerPort: NAMESRV_PORT, protocol: 'TCP' }],
               // The name server has no /readyz: it is ready as soon as it answers.
               readinessProbe: httpProbe('/healthz', 'namesrv', 5, 3),

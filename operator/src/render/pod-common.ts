@@ -1,13 +1,11 @@
 import type {
   V1Container,
   V1PodSecurityContext,
-  V1PodSpec,
   V1Probe,
   V1SecurityContext,
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import type { PodTemplateOverrides } from './cluster-spec.js';
 
 /**
  * The image runs `rocketry` (bin/rocketry.js) directly as PID 1, so SIGTERM reaches it and the graceful shutdown in
@@ -44,13 +42,3 @@ export const podNameEnv = {
   name: 'POD_NAME',
   valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
 } as const satisfies NonNullable<V1Container['env']>[number];
-
-/** Scheduling fields the user may set; only the ones present are copied, so the template stays minimal. */
-export function schedulingFields(pod: PodTemplateOverrides): Partial<V1PodSpec> {
-  return {
-    ...(pod.nodeSelector && { nodeSelector: { ...pod.nodeSelector } }),
-    ...(pod.tolerations && { tolerations: [...pod.tolerations] }),
-    ...(pod.topologySpreadConstraints && { topologySpreadConstraints: [...pod.topologySpreadConstraints] }),
-    ...(pod.priorityClassName && { priorityClassName: pod.priorityClassName }),
-  };
-}
