@@ -6,5 +6,7 @@ export * from './crds.js';
 export * from './event-rule.js';
 export * from './manifests.js';
 export * from './openapi.js';
+export * from './schema-value.js';
+export * from './structural.js';
 export * from './topic.js';
 export * from './validate-spec.js';
