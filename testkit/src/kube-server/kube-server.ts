@@ -38,6 +38,8 @@ export interface KubeServerOptions {
 export interface RequestRecord extends RequestInfo {
   method: string;
   path: string;
+  /** The query string without `?`, e.g. `watch=true&resourceVersion=12`. */
+  query: string;
   code: number;
   at: number;
 }
@@ -181,6 +183,7 @@ export class KubeServer {
     const record: RequestRecord = {
       method: req.method ?? 'GET',
       path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
       verb: 'get',
       group: '',
       plural: '',

@@ -1,0 +1,290 @@
+import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Clients, startWithClients, statusOf, suffix, topicCrd } from './test-support.js';
+
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+const deployment = (name: string): V1Deployment => ({
+  metadata: { name },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'rocketry:1.0' }] } },
+  },
+});
+
+describe('status and scale subresources of built-in workloads', () => {
+  let c: Clients;
+  let ns: string;
+  beforeEach(async () => {
+    c = await startWithClients();
+    ns = `t-${suffix()}`;
+    await c.core.createNamespace({ body: { metadata: { name: ns } } });
+  });
+  afterEach(() => c.server.stop());
+
+  it('ignores status on create and on main-resource writes, and bumps generation only on spec changes', async () => {
+    const created = await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: { ...deployment('d'), status: { replicas: 5 } },
+    });
+    expect(created.status).toBeUndefined();
+    expect(created.metadata?.generation).toBe(1);
+    const labelled = await c.apps.patchNamespacedDeployment(
+      { namespace: ns, name: 'd', body: { metadata: { labels: { a: 'b' } }, status: { replicas: 9 } } },
+      merge,
+    );
+    expect(labelled.metadata?.generation).toBe(1);
+    expect(labelled.status).toBeUndefined();
+    const scaled = await c.apps.replaceNamespacedDeployment({
+      namespace: ns,
+      name: 'd',
+      body: { ...labelled, spec: { ...labelled.spec!, replicas: 3 } },
+    });
+    expect(scaled.metadata?.generation).toBe(2);
+  });
+
+  it('writes only status through /status, without moving generation', async () => {
+    const created = await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('d') });
+    const status = await c.apps.replaceNamespacedDeploymentStatus({
+      namespace: ns,
+      name: 'd',
+      body: { ...created, spec: { ...created.spec!, replicas: 7 }, status: { replicas: 2, observedGeneration: 1 } },
+    });
+    expect(status.status).toEqual({ replicas: 2, observedGeneration: 1 });
+    expect(status.spec?.replicas).toBe(2);
+    expect(status.metadata?.generation).toBe(1);
+    const patched = await c.apps.patchNamespacedDeploymentStatus(
+      { namespace: ns, name: 'd', body: { status: { readyReplicas: 2 } } },
+      merge,
+    );
+    expect(patched.status).toEqual({ replicas: 2, observedGeneration: 1, readyReplicas: 2 });
+    const stale = c.apps.replaceNamespacedDeploymentStatus({ namespace: ns, name: 'd', body: created });
+    expect((await statusOf(stale)).reason).toBe('Conflict');
+  });
+
+  it('serves an autoscaling/v1 Scale for deployments and statefulsets and writes replicas through it', async () => {
+    await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('d') });
+    const scale = await c.apps.readNamespacedDeploymentScale({ namespace: ns, name: 'd' });
+    expect(scale).toMatchObject({
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      spec: { replicas: 2 },
+      status: { replicas: 0, selector: 'app=d' },
+    });
+    const replaced = await c.apps.replaceNamespacedDeploymentScale({
+      namespace: ns,
+      name: 'd',
+      body: { ...scale, spec: { replicas: 4 } },
+    });
+    expect(replaced.spec?.replicas).toBe(4);
+    const d = await c.apps.readNamespacedDeployment({ namespace: ns, name: 'd' });
+    expect(d.spec?.replicas).toBe(4);
+    expect(d.metadata?.generation).toBe(2);
+    expect(
+      (await statusOf(c.apps.replaceNamespacedDeploymentScale({ namespace: ns, name: 'd', body: scale }))).reason,
+    ).toBe('Conflict');
+    await c.apps.patchNamespacedDeploymentScale({ namespace: ns, name: 'd', body: { spec: { replicas: 1 } } }, merge);
+    expect((await c.apps.readNamespacedDeployment({ namespace: ns, name: 'd' })).spec?.replicas).toBe(1);
+
+    const sts = await c.apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: { metadata: { name: 's' }, spec: { ...deployment('s').spec!, serviceName: 's' } },
+    });
+    expect(sts.spec?.replicas).toBe(2);
+    await c.apps.patchNamespacedStatefulSetScale({ namespace: ns, name: 's', body: { spec: { replicas: 5 } } }, merge);
+    expect((await c.apps.readNamespacedStatefulSetScale({ namespace: ns, name: 's' })).spec?.replicas).toBe(5);
+  });
+
+  it('applies the apiserver defaults to workloads and pod templates', async () => {
+    const sts = await c.apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: { metadata: { name: 's' }, spec: { ...deployment('s').spec!, serviceName: 's' } },
+    });
+    expect(sts.spec).toMatchObject({
+      podManagementPolicy: 'OrderedReady',
+      revisionHistoryLimit: 10,
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      template: { spec: { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30 } },
+    });
+    expect(sts.spec?.template.spec?.containers[0]).toMatchObject({
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+    });
+    const svc = await c.core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'svc' }, spec: { clusterIP: 'None', ports: [{ name: 'grpc', port: 8081 }] } },
+    });
+    expect(svc.spec).toMatchObject({
+      clusterIP: 'None',
+      type: 'ClusterIP',
+      ports: [{ protocol: 'TCP', targetPort: 8081 }],
+    });
+  });
+
+  it('refuses changes to immutable StatefulSet fields with 422', async () => {
+    const sts = await c.apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: { metadata: { name: 's' }, spec: { ...deployment('s').spec!, serviceName: 's' } },
+    });
+    const change = c.apps.replaceNamespacedStatefulSet({
+      namespace: ns,
+      name: 's',
+      body: { ...sts, spec: { ...sts.spec!, serviceName: 'other' } },
+    });
+    expect(await statusOf(change)).toMatchObject({ code: 422, reason: 'Invalid' });
+  });
+});
+
+describe('CustomResourceDefinitions and custom resources', () => {
+  let c: Clients;
+  let ns: string;
+  const group = 'rocketry.io';
+  const topic = (name: string, spec: Record<string, unknown> = { queues: 4 }) => ({
+    apiVersion: `${group}/v1alpha1`,
+    kind: 'Topic',
+    metadata: { name },
+    spec,
+  });
+  const ref = (name?: string) => ({
+    group,
+    version: 'v1alpha1',
+    namespace: ns,
+    plural: 'topics',
+    ...(name ? { name } : {}),
+  });
+
+  beforeEach(async () => {
+    c = await startWithClients();
+    ns = `t-${suffix()}`;
+    await c.core.createNamespace({ body: { metadata: { name: ns } } });
+    await c.extensions.createCustomResourceDefinition({ body: topicCrd(group) });
+  });
+  afterEach(() => c.server.stop());
+
+  it('marks a created CRD Established and serves its kind', async () => {
+    const crd = await c.extensions.readCustomResourceDefinition({ name: `topics.${group}` });
+    expect(crd.status?.conditions?.find((x) => x.type === 'Established')?.status).toBe('True');
+    expect(crd.status?.acceptedNames.kind).toBe('Topic');
+    const created = await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    expect(created).toMatchObject({
+      apiVersion: `${group}/v1alpha1`,
+      kind: 'Topic',
+      metadata: { generation: 1, namespace: ns },
+    });
+    const list = await c.custom.listNamespacedCustomObject(ref());
+    expect(list.kind).toBe('TopicList');
+    expect(list.items[0].kind).toBe('Topic');
+  });
+
+  it('refuses a CRD whose name is not plural.group with 422', async () => {
+    const bad = { ...topicCrd('example.com'), metadata: { name: 'wrong.example.com' } };
+    expect((await statusOf(c.extensions.createCustomResourceDefinition({ body: bad }))).code).toBe(422);
+  });
+
+  it('answers 404 for kinds no CRD declares', async () => {
+    const missing = c.custom.listNamespacedCustomObject({
+      group: 'other.io',
+      version: 'v1',
+      namespace: ns,
+      plural: 'things',
+    });
+    expect((await statusOf(missing)).code).toBe(404);
+  });
+
+  it('requires a resourceVersion to replace a custom resource and refuses a stale one', async () => {
+    const created = await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    const noRv = c.custom.replaceNamespacedCustomObject({ ...ref('t1'), body: topic('t1', { queues: 8 }) });
+    expect((await statusOf(noRv)).code).toBe(422);
+    const updated = await c.custom.replaceNamespacedCustomObject({
+      ...ref('t1'),
+      body: { ...created, spec: { queues: 8 } },
+    });
+    expect(updated.metadata.generation).toBe(2);
+    const stale = c.custom.replaceNamespacedCustomObject({ ...ref('t1'), body: { ...created, spec: { queues: 16 } } });
+    expect((await statusOf(stale)).reason).toBe('Conflict');
+  });
+
+  it('keeps status and spec apart through the status subresource', async () => {
+    await c.custom.createNamespacedCustomObject({ ...ref(), body: { ...topic('t1'), status: { phase: 'ignored' } } });
+    const withStatus = await c.custom.patchNamespacedCustomObjectStatus(
+      {
+        ...ref('t1'),
+        body: { status: { observedGeneration: 1, queues: 4, selector: 'app=t1' }, spec: { queues: 99 } },
+      },
+      merge,
+    );
+    expect(withStatus.status).toEqual({ observedGeneration: 1, queues: 4, selector: 'app=t1' });
+    expect(withStatus.spec).toEqual({ queues: 4 });
+    expect(withStatus.metadata.generation).toBe(1);
+    const specOnly = await c.custom.patchNamespacedCustomObject(
+      { ...ref('t1'), body: { spec: { queues: 8 }, status: { queues: 0 } } },
+      merge,
+    );
+    expect(specOnly.status.queues).toBe(4);
+    expect(specOnly.metadata.generation).toBe(2);
+  });
+
+  it('refuses a strategic merge patch of a custom resource with 415, as the apiserver does', async () => {
+    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    const smp = c.custom.patchNamespacedCustomObject(
+      { ...ref('t1'), body: { spec: { queues: 8 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    expect((await statusOf(smp)).code).toBe(415);
+  });
+
+  it('serves the scale subresource at the paths the CRD declares', async () => {
+    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    await c.custom.patchNamespacedCustomObjectStatus(
+      { ...ref('t1'), body: { status: { queues: 3, selector: 'x=y' } } },
+      merge,
+    );
+    const scale = await c.custom.getNamespacedCustomObjectScale(ref('t1'));
+    expect(scale).toMatchObject({ kind: 'Scale', spec: { replicas: 4 }, status: { replicas: 3, selector: 'x=y' } });
+    await c.custom.patchNamespacedCustomObjectScale({ ...ref('t1'), body: { spec: { replicas: 6 } } }, merge);
+    expect((await c.custom.getNamespacedCustomObject(ref('t1'))).spec.queues).toBe(6);
+  });
+
+  it('serves every served version of a CRD from one storage, rewriting apiVersion', async () => {
+    const crd = await c.extensions.readCustomResourceDefinition({ name: `topics.${group}` });
+    const v1alpha1 = crd.spec.versions[0]!;
+    await c.extensions.replaceCustomResourceDefinition({
+      name: `topics.${group}`,
+      body: {
+        ...crd,
+        spec: {
+          ...crd.spec,
+          versions: [
+            { ...v1alpha1, storage: false },
+            { ...v1alpha1, name: 'v1beta1', storage: true },
+          ],
+        },
+      },
+    });
+    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    const beta = await c.custom.getNamespacedCustomObject({ ...ref('t1'), version: 'v1beta1' });
+    expect(beta.apiVersion).toBe(`${group}/v1beta1`);
+  });
+
+  it('deletes the custom resources of a deleted CRD and then stops serving the kind', async () => {
+    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    await c.extensions.deleteCustomResourceDefinition({ name: `topics.${group}` });
+    expect((await statusOf(c.extensions.readCustomResourceDefinition({ name: `topics.${group}` }))).code).toBe(404);
+    expect((await statusOf(c.custom.listNamespacedCustomObject(ref()))).code).toBe(404);
+    expect(c.server.events().some((e) => e.type === 'DELETED' && e.object.metadata.name === 't1')).toBe(true);
+  });
+
+  it('uses the CRD scope for cluster-scoped kinds', async () => {
+    const crd = topicCrd('cluster.example.com');
+    await c.extensions.createCustomResourceDefinition({ body: { ...crd, spec: { ...crd.spec, scope: 'Cluster' } } });
+    const created = await c.custom.createClusterCustomObject({
+      group: 'cluster.example.com',
+      version: 'v1alpha1',
+      plural: 'topics',
+      body: { apiVersion: 'cluster.example.com/v1alpha1', kind: 'Topic', metadata: { name: 'g' }, spec: {} },
+    });
+    expect(created.metadata.namespace).toBeUndefined();
+  });
+});
