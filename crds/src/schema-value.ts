@@ -93,7 +93,8 @@ function check(
     for (const [key, v] of Object.entries(value)) {
       const child = schema.properties?.[key] ?? schema.additionalProperties;
       if (child) check(child, v, `${path}.${key}`, unknown, out);
-      else if (unknown === 'report' && !schema['x-kubernetes-preserve-unknown-fields']) {
+      // The root's metadata is ObjectMeta, which the API server validates itself; the CRD schema leaves it open.
+      else if (unknown === 'report' && !schema['x-kubernetes-preserve-unknown-fields'] && path !== '.metadata') {
         out.push({ path: `${path}.${key}`, message: 'is not a field of the schema' });
       }
     }

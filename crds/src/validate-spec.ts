@@ -71,7 +71,13 @@ function schemaProblems(schema: TSchema, value: unknown): SpecProblem[] {
   const seen = new Set<string>();
   const problems: SpecProblem[] = [];
   for (const error of Value.Errors(schema, value)) {
-    const path = error.path.split('/').filter(Boolean).join('.') || '<root>';
+    const path =
+      error.path
+        .split('/')
+        .filter(Boolean)
+        .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+        .join('')
+        .replace(/^\./, '') || '<root>';
     if (seen.has(path)) continue;
     seen.add(path);
     const members = (error.schema as { anyOf?: { const?: unknown }[] }).anyOf;
@@ -108,9 +114,27 @@ function ruleProblems(schema: TSchema, value: unknown, old: unknown, path: strin
     }
   }
   if (node.type === 'array' && node.items && Array.isArray(value)) {
+    duplicateProblems(node, value, path, out);
     // Transition rules inside lists would need Kubernetes' list correlation; Rocketry's lists have none.
     value.forEach((item, i) => {
       ruleProblems(node.items as TSchema, item, undefined, `${path}[${i}]`, out);
     });
   }
+}
+
+/** What the API server checks for list-type map and set lists, which neither TypeBox nor CEL rules express. */
+function duplicateProblems(node: Json, list: unknown[], path: string, out: SpecProblem[]): void {
+  const listType = node['x-kubernetes-list-type'];
+  if (listType !== 'map' && listType !== 'set') return;
+  const keys = (node['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+  const seen = new Set<string>();
+  list.forEach((item, i) => {
+    const identity =
+      listType === 'map'
+        ? keys.map((k) => `${k} ${JSON.stringify((item as Json)[k])}`).join(', ')
+        : JSON.stringify(item);
+    if (seen.has(identity))
+      out.push({ path: `${path}[${i}]`.replace(/^\./, ''), message: `duplicate entry (${identity})` });
+    seen.add(identity);
+  });
 }
