@@ -147,13 +147,8 @@ describe('CustomResourceDefinitions and custom resources', () => {
     metadata: { name },
     spec,
   });
-  const ref = (name?: string) => ({
-    group,
-    version: 'v1alpha1',
-    namespace: ns,
-    plural: 'topics',
-    ...(name ? { name } : {}),
-  });
+  const all = () => ({ group, version: 'v1alpha1', namespace: ns, plural: 'topics' });
+  const ref = (name: string) => ({ ...all(), name });
 
   beforeEach(async () => {
     c = await startWithClients();
@@ -166,16 +161,16 @@ describe('CustomResourceDefinitions and custom resources', () => {
   it('marks a created CRD Established and serves its kind', async () => {
     const crd = await c.extensions.readCustomResourceDefinition({ name: `topics.${group}` });
     expect(crd.status?.conditions?.find((x) => x.type === 'Established')?.status).toBe('True');
-    expect(crd.status?.acceptedNames.kind).toBe('Topic');
-    const created = await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    expect(crd.status?.acceptedNames?.kind).toBe('Topic');
+    const created = await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
     expect(created).toMatchObject({
       apiVersion: `${group}/v1alpha1`,
       kind: 'Topic',
       metadata: { generation: 1, namespace: ns },
     });
-    const list = await c.custom.listNamespacedCustomObject(ref());
-    expect(list.kind).toBe('TopicList');
-    expect(list.items[0].kind).toBe('Topic');
+    const topics = await c.custom.listNamespacedCustomObject(all());
+    expect(topics.kind).toBe('TopicList');
+    expect(topics.items[0].kind).toBe('Topic');
   });
 
   it('refuses a CRD whose name is not plural.group with 422', async () => {
@@ -194,7 +189,7 @@ describe('CustomResourceDefinitions and custom resources', () => {
   });
 
   it('requires a resourceVersion to replace a custom resource and refuses a stale one', async () => {
-    const created = await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    const created = await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
     const noRv = c.custom.replaceNamespacedCustomObject({ ...ref('t1'), body: topic('t1', { queues: 8 }) });
     expect((await statusOf(noRv)).code).toBe(422);
     const updated = await c.custom.replaceNamespacedCustomObject({
@@ -207,7 +202,7 @@ describe('CustomResourceDefinitions and custom resources', () => {
   });
 
   it('keeps status and spec apart through the status subresource', async () => {
-    await c.custom.createNamespacedCustomObject({ ...ref(), body: { ...topic('t1'), status: { phase: 'ignored' } } });
+    await c.custom.createNamespacedCustomObject({ ...all(), body: { ...topic('t1'), status: { phase: 'ignored' } } });
     const withStatus = await c.custom.patchNamespacedCustomObjectStatus(
       {
         ...ref('t1'),
@@ -227,7 +222,7 @@ describe('CustomResourceDefinitions and custom resources', () => {
   });
 
   it('refuses a strategic merge patch of a custom resource with 415, as the apiserver does', async () => {
-    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
     const smp = c.custom.patchNamespacedCustomObject(
       { ...ref('t1'), body: { spec: { queues: 8 } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
@@ -236,7 +231,7 @@ describe('CustomResourceDefinitions and custom resources', () => {
   });
 
   it('serves the scale subresource at the paths the CRD declares', async () => {
-    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
     await c.custom.patchNamespacedCustomObjectStatus(
       { ...ref('t1'), body: { status: { queues: 3, selector: 'x=y' } } },
       merge,
@@ -263,16 +258,16 @@ describe('CustomResourceDefinitions and custom resources', () => {
         },
       },
     });
-    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
     const beta = await c.custom.getNamespacedCustomObject({ ...ref('t1'), version: 'v1beta1' });
     expect(beta.apiVersion).toBe(`${group}/v1beta1`);
   });
 
   it('deletes the custom resources of a deleted CRD and then stops serving the kind', async () => {
-    await c.custom.createNamespacedCustomObject({ ...ref(), body: topic('t1') });
+    await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
     await c.extensions.deleteCustomResourceDefinition({ name: `topics.${group}` });
     expect((await statusOf(c.extensions.readCustomResourceDefinition({ name: `topics.${group}` }))).code).toBe(404);
-    expect((await statusOf(c.custom.listNamespacedCustomObject(ref()))).code).toBe(404);
+    expect((await statusOf(c.custom.listNamespacedCustomObject(all()))).code).toBe(404);
     expect(c.server.events().some((e) => e.type === 'DELETED' && e.object.metadata.name === 't1')).toBe(true);
   });
 

@@ -96,7 +96,9 @@ describe('KubeServer watches', () => {
     expect(w.events).toHaveLength(1);
     expect(w.events[0]?.type).toBe('ERROR');
     expect(w.events[0]?.object).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
-    expect(String((w.events[0]?.object as { message?: string }).message)).toMatch(/^too old resource version/);
+    expect(String((w.events[0]?.object as { message?: string } | undefined)?.message)).toMatch(
+      /^too old resource version/,
+    );
   });
 
   it('expires watches that fall behind a bounded history', async () => {
