@@ -4,6 +4,8 @@ import * as names from '../names.js';
 import { ownerReference } from './owner-reference.js';
 import type { ResolvedCluster } from './resolve-cluster-spec.js';
 
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
 /**
  * The admin token Secret the operator creates when the spec names none. The token comes from the caller (the
  * reconciler draws it from its injected random source), and the Secret is created once, never replaced: brokers and
@@ -11,6 +13,9 @@ import type { ResolvedCluster } from './resolve-cluster-spec.js';
  */
 export function adminSecret(cluster: ResolvedCluster, token: string): V1Secret | undefined {
   if (!cluster.adminToken.managed) return undefined;
+  // rocketry broker refuses a shorter --admin-token (dataplane/src/config.ts).
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH)
+    throw new RangeError(`admin token needs ${MIN_ADMIN_TOKEN_LENGTH}+ characters`);
   return {
     apiVersion: 'v1',
     kind: 'Secret',

@@ -51,6 +51,16 @@ describe('renderBrokerCluster golden objects', () => {
 });
 
 describe('renderBrokerCluster properties', () => {
+  it('turns off service links, so a cluster named rocketry cannot inject ROCKETRY_* variables into its pods', () => {
+    for (const s of statefulSets(render(cluster({}, { name: 'rocketry' })))) {
+      expect(s.spec?.template.spec?.enableServiceLinks).toBe(false);
+    }
+  });
+
+  it('refuses an admin token shorter than the 16 characters the broker requires', () => {
+    expect(() => adminSecret(resolve(minimalCluster), 'short')).toThrow(RangeError);
+  });
+
   it('renders no workloads in External mode', () => {
     expect(render(externalCluster)).toEqual([]);
   });

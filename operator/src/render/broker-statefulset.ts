@@ -83,6 +83,8 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
         spec: {
           terminationGracePeriodSeconds: brokers.terminationGracePeriodSeconds,
           securityContext: podSecurityContext,
+          // Service links would inject ROCKETRY_NAMESRV_PORT=tcp://... into a cluster named `rocketry`, which
+          // `rocketry namesrv` reads as its port.
           enableServiceLinks: false,
           affinity: defaultAffinity(cluster),
           containers: [

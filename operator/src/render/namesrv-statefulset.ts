@@ -46,6 +46,8 @@ export function nameServerStatefulSet(cluster: ResolvedCluster): V1StatefulSet {
         spec: {
           terminationGracePeriodSeconds: 30,
           securityContext: podSecurityContext,
+          // Service links would inject ROCKETRY_NAMESRV_PORT=tcp://... into a cluster named `rocketry`, which
+          // `rocketry namesrv` reads as its port.
           enableServiceLinks: false,
           containers: [
             {
