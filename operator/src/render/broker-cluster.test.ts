@@ -69,6 +69,18 @@ describe('renderBrokerCluster properties', () => {
     expect(render(fullCluster)).toEqual(render(fullCluster));
   });
 
+  it('returns fresh objects, so a caller mutating one rendering cannot change the next', () => {
+    const first = render(fullCluster);
+    for (const s of statefulSets(first)) {
+      const pod = s.spec!.template.spec!;
+      pod.securityContext!.runAsUser = 0;
+      pod.containers[0]!.resources!.requests!.cpu = '99';
+      pod.containers[0]!.command!.push('--oops');
+    }
+    expect(render(fullCluster)).not.toEqual(first);
+    expect(render(fullCluster)).toEqual(render(fullCluster));
+  });
+
   it('sets a controller owner reference to the BrokerCluster on every object', () => {
     for (const o of render(fullCluster)) {
       expect(o.metadata?.ownerReferences).toEqual([

@@ -10,7 +10,7 @@ import {
   httpProbe,
   podNameEnv,
   podSecurityContext,
-  ROCKETRY_COMMAND,
+  rocketryCommand,
   tmpMount,
   tmpVolume,
 } from './pod-common.js';
@@ -82,7 +82,7 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
         },
         spec: {
           terminationGracePeriodSeconds: brokers.terminationGracePeriodSeconds,
-          securityContext: podSecurityContext,
+          securityContext: podSecurityContext(),
           // Service links would inject ROCKETRY_NAMESRV_PORT=tcp://... into a cluster named `rocketry`, which
           // `rocketry namesrv` reads as its port.
           enableServiceLinks: false,
@@ -92,7 +92,7 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
               name: 'broker',
               image: cluster.image,
               ...(cluster.imagePullPolicy && { imagePullPolicy: cluster.imagePullPolicy }),
-              command: ROCKETRY_COMMAND,
+              command: rocketryCommand(),
               args: [
                 'broker',
                 '--data-dir',
@@ -112,7 +112,7 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
               ],
               // The token goes in by env (ROCKETRY_ADMIN_TOKEN is --admin-token), so it is not in the process args.
               env: [
-                podNameEnv,
+                podNameEnv(),
                 {
                   name: 'ROCKETRY_ADMIN_TOKEN',
                   valueFrom: { secretKeyRef: { name: adminToken.secretName, key: adminToken.key } },
@@ -127,12 +127,12 @@ export function brokerStatefulSet(cluster: ResolvedCluster, group: number, ctx: 
               startupProbe: httpProbe('/healthz', 'admin', 10, 180),
               readinessProbe: httpProbe('/readyz', 'admin', 5, 3),
               livenessProbe: httpProbe('/healthz', 'admin', 10, 6),
-              resources: brokers.resources,
-              securityContext: containerSecurityContext,
-              volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount],
+              resources: structuredClone(brokers.resources),
+              securityContext: containerSecurityContext(),
+              volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount()],
             },
           ],
-          volumes: [tmpVolume],
+          volumes: [tmpVolume()],
         },
       },
       volumeClaimTemplates: [

@@ -6,7 +6,7 @@ import {
   containerSecurityContext,
   httpProbe,
   podSecurityContext,
-  ROCKETRY_COMMAND,
+  rocketryCommand,
   tmpMount,
   tmpVolume,
 } from './pod-common.js';
@@ -45,7 +45,7 @@ export function nameServerStatefulSet(cluster: ResolvedCluster): V1StatefulSet {
         },
         spec: {
           terminationGracePeriodSeconds: 30,
-          securityContext: podSecurityContext,
+          securityContext: podSecurityContext(),
           // Service links would inject ROCKETRY_NAMESRV_PORT=tcp://... into a cluster named `rocketry`, which
           // `rocketry namesrv` reads as its port.
           enableServiceLinks: false,
@@ -54,18 +54,18 @@ export function nameServerStatefulSet(cluster: ResolvedCluster): V1StatefulSet {
               name: 'namesrv',
               image: cluster.image,
               ...(cluster.imagePullPolicy && { imagePullPolicy: cluster.imagePullPolicy }),
-              command: ROCKETRY_COMMAND,
+              command: rocketryCommand(),
               args: ['namesrv', '--host', '0.0.0.0', '--port', String(NAMESRV_PORT)],
               ports: [{ name: 'namesrv', containerPort: NAMESRV_PORT, protocol: 'TCP' }],
               // The name server has no /readyz: it is ready as soon as it answers.
               readinessProbe: httpProbe('/healthz', 'namesrv', 5, 3),
               livenessProbe: httpProbe('/healthz', 'namesrv', 10, 6),
-              resources: nameServer.resources,
-              securityContext: containerSecurityContext,
-              volumeMounts: [tmpMount],
+              resources: structuredClone(nameServer.resources),
+              securityContext: containerSecurityContext(),
+              volumeMounts: [tmpMount()],
             },
           ],
-          volumes: [tmpVolume],
+          volumes: [tmpVolume()],
         },
       },
     },
