@@ -18,17 +18,41 @@ interface Entry {
   object: KubeObject;
 }
 
+/**
+ * Runs incrementally: a write to an object with ownerReferences queues that object for a GC check; a deletion, or
+ * any write to an object that is being deleted, queues a full pass. Quiet writes (the common case) cost nothing.
+ */
 export class BackgroundControllers {
-  constructor(private readonly store: ObjectStore) {}
+  private fullScan = true;
+  private candidates: Entry[] = [];
 
-  /** Runs every controller until a full pass changes nothing. */
+  constructor(private readonly store: ObjectStore) {
+    store.hub.subscribe(store.currentResourceVersion, (event) => {
+      const meta = event.object.metadata;
+      if (event.type === 'DELETED' || meta.deletionTimestamp) this.fullScan = true;
+      else if (meta.ownerReferences?.length) {
+        const type = store.registry.byKey(event.resource);
+        if (type) this.candidates.push({ type, object: event.object });
+      }
+    });
+  }
+
+  /** Runs the controllers until a pass changes nothing. */
   settle(): void {
     for (let pass = 0; pass < 1000; pass++) {
-      const before = this.store.currentResourceVersion;
-      this.terminateNamespaces();
-      this.cleanUpCrds();
-      this.collectGarbage();
-      if (this.store.currentResourceVersion === before) return;
+      if (!this.fullScan && this.candidates.length === 0) return;
+      const full = this.fullScan;
+      const candidates = this.candidates;
+      this.fullScan = false;
+      this.candidates = [];
+      if (full) {
+        this.terminateNamespaces();
+        this.cleanUpCrds();
+        this.collectGarbage(this.all());
+        this.releaseOwners();
+      } else {
+        this.collectGarbage(candidates);
+      }
     }
   }
 
@@ -79,8 +103,7 @@ export class BackgroundControllers {
     return found;
   }
 
-  private collectGarbage(): void {
-    const entries = this.all();
+  private collectGarbage(entries: Entry[]): void {
     for (const { type, object } of entries) {
       const refs = object.metadata.ownerReferences ?? [];
       if (refs.length === 0) continue;
@@ -110,7 +133,6 @@ export class BackgroundControllers {
         });
       }
     }
-    this.releaseOwners();
   }
 
   /** Drops `orphan` once no dependent points at the owner, `foregroundDeletion` once no blocking dependent is left. */

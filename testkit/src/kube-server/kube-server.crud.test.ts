@@ -227,6 +227,19 @@ describe('KubeServer reads and writes through client-node', () => {
     expect(await statusOf(apply)).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
   });
 
+  it('refuses a body of another kind or API version with 400', async () => {
+    const wrongKind = c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { kind: 'Secret', metadata: { name: 'a' } },
+    });
+    expect(await statusOf(wrongKind)).toMatchObject({ code: 400, reason: 'BadRequest' });
+    const wrongVersion = c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { apiVersion: 'v2', metadata: { name: 'a' } },
+    });
+    expect((await statusOf(wrongVersion)).code).toBe(400);
+  });
+
   it('folds Secret stringData into base64 data', async () => {
     const secret = await c.core.createNamespacedSecret({
       namespace: ns,

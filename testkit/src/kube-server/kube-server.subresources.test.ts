@@ -1,5 +1,6 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KubeStatusError } from './status.js';
 import { type Clients, startWithClients, statusOf, suffix, topicCrd } from './test-support.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -281,5 +282,38 @@ describe('CustomResourceDefinitions and custom resources', () => {
       body: { apiVersion: 'cluster.example.com/v1alpha1', kind: 'Topic', metadata: { name: 'g' }, spec: {} },
     });
     expect(created.metadata.namespace).toBeUndefined();
+  });
+
+  it('runs an admission hook that can default and reject custom resources', async () => {
+    const admitted = await startWithClients({
+      admission: ({ object, type }) => {
+        if (type.kind !== 'Topic') return undefined;
+        const spec = (object.spec ?? {}) as { queues?: number };
+        if (spec.queues !== undefined && spec.queues < 1) {
+          throw new KubeStatusError(
+            422,
+            'Invalid',
+            'Topic.rocketry.io "bad" is invalid: spec.queues: must be at least 1',
+          );
+        }
+        return { ...object, spec: { queues: 8, ...spec } };
+      },
+    });
+    try {
+      await admitted.extensions.createCustomResourceDefinition({ body: topicCrd(group) });
+      const body = (name: string, spec: object) => ({
+        apiVersion: `${group}/v1alpha1`,
+        kind: 'Topic',
+        metadata: { name },
+        spec,
+      });
+      const target = { group, version: 'v1alpha1', namespace: 'default', plural: 'topics' };
+      const defaulted = await admitted.custom.createNamespacedCustomObject({ ...target, body: body('ok', {}) });
+      expect(defaulted.spec).toEqual({ queues: 8 });
+      const rejected = admitted.custom.createNamespacedCustomObject({ ...target, body: body('bad', { queues: 0 }) });
+      expect(await statusOf(rejected)).toMatchObject({ code: 422, reason: 'Invalid' });
+    } finally {
+      await admitted.server.stop();
+    }
   });
 });

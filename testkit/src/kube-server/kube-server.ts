@@ -206,10 +206,11 @@ export class KubeServer {
   }
 
   private serve(req: IncomingMessage, res: ServerResponse, url: URL, raw: string, record: RequestRecord): void {
+    if (this.faults.outage === 'unavailable') {
+      throw new KubeStatusError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+    }
     const route = parseRoute(url.pathname);
     if (route.kind !== 'resource') {
-      const outage = this.faults.check({ verb: 'get', group: '', plural: '' });
-      if (outage?.code === 503) throw outage;
       const doc = discoveryDocument(route, this.store.registry.all());
       record.code = 200;
       if (typeof doc === 'string') res.writeHead(200, { 'Content-Type': 'text/plain' }).end(doc);

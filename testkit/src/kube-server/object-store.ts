@@ -52,6 +52,18 @@ export interface ObjectStoreOptions {
   onChange?: () => void;
 }
 
+/** A body of another kind or group is refused, as decoding it into the addressed resource fails in the apiserver. */
+function checkTypeMeta(type: ResourceType, body: KubeObject): void {
+  if (body.kind !== undefined && body.kind !== type.kind) {
+    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`);
+  }
+  if (body.apiVersion !== undefined && !type.versions.some((v) => apiVersionOf(type, v) === body.apiVersion)) {
+    throw badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(type, type.versions[0]!)})`,
+    );
+  }
+}
+
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 
 export class ObjectStore {
@@ -104,6 +116,7 @@ export class ObjectStore {
     if (!body || typeof body !== 'object' || typeof body.metadata !== 'object' || body.metadata === null) {
       throw badRequest('the object provided is missing metadata');
     }
+    checkTypeMeta(type, body);
     if (body.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     if (type.namespaced && body.metadata.namespace && body.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -147,6 +160,7 @@ export class ObjectStore {
     if (type.namespaced && body.metadata.namespace && body.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
+    checkTypeMeta(type, body);
     const old = this.get(type, namespace, name);
     const rv = body.metadata.resourceVersion;
     if (rv === undefined || rv === '') {

@@ -94,11 +94,8 @@ export function serveWatch(
     );
   }
   if (bookmarks && options.bookmarkIntervalMs > 0) {
-    const tick = () => {
-      bookmark();
-      timers.push(setTimeout(tick, options.bookmarkIntervalMs));
-    };
-    timers.push(setTimeout(tick, options.bookmarkIntervalMs));
+    const interval = setInterval(bookmark, options.bookmarkIntervalMs);
+    res.on('close', () => clearInterval(interval));
   }
   return end;
 }
