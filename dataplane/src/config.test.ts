@@ -13,6 +13,11 @@ describe('parseBrokerConfig', () => {
     expect(config).toMatchObject({ flush: 'sync', adminPort: 9000, dataDir: './data' });
   });
 
+  it('takes the segment size from --segment-mib and ROCKETRY_SEGMENT_MIB', () => {
+    expect(parseBrokerConfig(['--segment-mib', '256'], {}, defaults).segmentMiB).toBe(256);
+    expect(parseBrokerConfig([], { ROCKETRY_SEGMENT_MIB: '512' }, defaults).segmentMiB).toBe(512);
+  });
+
   it('reads boolean flags from the environment', () => {
     expect(parseBrokerConfig([], { ROCKETRY_REPAIR: 'true' }, defaults).repair).toBe(true);
     expect(parseBrokerConfig(['--repair'], {}, defaults).repair).toBe(true);

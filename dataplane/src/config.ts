@@ -68,7 +68,7 @@ const flags = {
   flush: { type: 'string', env: 'ROCKETRY_FLUSH' },
   'grpc-transport': { type: 'string', env: 'ROCKETRY_GRPC_TRANSPORT' },
   'retention-hours': { type: 'string', env: 'ROCKETRY_RETENTION_HOURS' },
-  'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB' },
+  'segment-mib': { type: 'string', env: 'ROCKETRY_SEGMENT_MIB', key: 'segmentMiB' },
   repair: { type: 'boolean', env: 'ROCKETRY_REPAIR' },
   'max-delay-hours': { type: 'string', env: 'ROCKETRY_MAX_DELAY_HOURS' },
   'txn-check-interval-ms': { type: 'string', env: 'ROCKETRY_TXN_CHECK_INTERVAL_MS' },

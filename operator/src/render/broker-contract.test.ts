@@ -46,9 +46,7 @@ describe('broker pods against the rocketry broker flag parser', () => {
     });
   });
 
-  // Dataplane bug: 'segment-mib' has no `key` in dataplane/src/config.ts, so --segment-mib and ROCKETRY_SEGMENT_MIB
-  // land in `segmentMib` and are dropped. Expected to fail until that is fixed; then drop `.fails`.
-  it.fails('takes spec.brokers.config.segmentMiB through ROCKETRY_SEGMENT_MIB', () => {
+  it('takes spec.brokers.config.segmentMiB through ROCKETRY_SEGMENT_MIB', () => {
     expect(startBroker(fullCluster, 'prod-broker-0-0').segmentMiB).toBe(512);
   });
 });
