@@ -225,11 +225,17 @@ export class MessageStore {
     return found;
   }
 
-  /** The record starting at `offset`, or undefined when none (valid) starts there. */
-  async readAt(offset: bigint): Promise<StoredMessage | undefined> {
-    const head = await this.log.readBytes(offset, 4);
-    if (!head) return undefined;
-    const size = head.readUInt32LE(0);
+  /**
+   * The record starting at `offset`, or undefined when none (valid) starts there. A caller that knows the record's
+   * size (timers keep it) passes it and saves a read; a wrong one finds no record.
+   */
+  async readAt(offset: bigint, knownSize?: number): Promise<StoredMessage | undefined> {
+    let size = knownSize;
+    if (size === undefined) {
+      const head = await this.log.readBytes(offset, 4);
+      if (!head) return undefined;
+      size = head.readUInt32LE(0);
+    }
     if (size === 0 || size > this.config.segmentBytes) return undefined;
     const got = await this.log.readBytes(offset, size);
     if (!got) return undefined;

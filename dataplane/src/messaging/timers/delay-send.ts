@@ -13,7 +13,7 @@ export interface DelayPolicy {
    */
   stored(
     inputs: readonly MessageInput[],
-    results: readonly { physicalOffset: bigint; queueOffset: bigint }[],
+    results: readonly { physicalOffset: bigint; queueOffset: bigint; size: number }[],
   ): Promise<void>;
 }
 

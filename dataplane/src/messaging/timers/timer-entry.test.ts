@@ -8,6 +8,7 @@ const scheduled = (origin: number, current = origin, queueOffset = 0): TimerEntr
   origin,
   current,
   queueOffset,
+  size: 412,
 });
 const marker = (kind: 'fired' | 'cancelled', origin: number): TimerEntry => ({
   kind,
@@ -16,6 +17,7 @@ const marker = (kind: 'fired' | 'cancelled', origin: number): TimerEntry => ({
   origin,
   current: origin,
   queueOffset: 0,
+  size: 0,
 });
 
 describe('timer entries', () => {
@@ -41,7 +43,7 @@ describe('timer entries', () => {
 describe('foldEntries', () => {
   it('keeps a scheduled timer pending and names its latest record', () => {
     const { timers, maxQueueOffset } = foldEntries([scheduled(100, 100, 4), scheduled(100, 900, 9)]);
-    expect(timers.get(100)).toMatchObject({ state: 'pending', current: 900 });
+    expect(timers.get(100)).toMatchObject({ state: 'pending', current: 900, size: 412 });
     expect(maxQueueOffset).toBe(9);
   });
 

@@ -1,7 +1,7 @@
 /**
  * One line of a timer bucket file (`<data dir>/timer/buckets/<bucket start ms>.tl`): the derived, rebuildable index
  * of the timer records in the `__sys_timer` system topic whose delivery time falls in that bucket. Files are append
- * only; a timer's state is the fold of its entries (`foldEntries`). Little-endian, 40 bytes:
+ * only; a timer's state is the fold of its entries (`foldEntries`). Little-endian, 48 bytes:
  *
  *   0   u8   kind            1 scheduled (the record at `current` holds the timer), 2 fired, 3 cancelled
  *   1   u8   reserved        0
@@ -11,8 +11,10 @@
  *  16   u64  origin          commit-log offset of the timer's first record: its identity, stable across moves
  *  24   u64  current         commit-log offset of the record that holds it now (moved ahead of retention)
  *  32   u64  queueOffset     offset of that record in the `__sys_timer` queue (0 for fired and cancelled)
+ *  40   u32  size            bytes of that record (one read when it fires; 0 for fired and cancelled)
+ *  44   u32  reserved        0
  */
-export const TIMER_ENTRY_BYTES = 40;
+export const TIMER_ENTRY_BYTES = 48;
 
 export const ENTRY_KIND = { scheduled: 1, fired: 2, cancelled: 3 } as const;
 export type EntryKind = keyof typeof ENTRY_KIND;
@@ -25,6 +27,7 @@ export interface TimerEntry {
   readonly origin: number;
   readonly current: number;
   readonly queueOffset: number;
+  readonly size: number;
 }
 
 /** Writes `entry` at `pos` of `buf` (at least TIMER_ENTRY_BYTES long from there). */
@@ -37,6 +40,8 @@ export function encodeEntry(buf: Buffer, pos: number, entry: TimerEntry): void {
   writeU64(buf, pos + 16, entry.origin);
   writeU64(buf, pos + 24, entry.current);
   writeU64(buf, pos + 32, entry.queueOffset);
+  buf.writeUInt32LE(entry.size, pos + 40);
+  buf.writeUInt32LE(0, pos + 44);
 }
 
 export function encodeEntries(entries: readonly TimerEntry[]): Buffer {
@@ -64,6 +69,7 @@ export function decodeEntries(buf: Buffer): TimerEntry[] {
       origin: readU64(buf, pos + 16),
       current: readU64(buf, pos + 24),
       queueOffset: readU64(buf, pos + 32),
+      size: buf.readUInt32LE(pos + 40),
     });
   }
   return entries;
@@ -74,8 +80,9 @@ export interface FoldedTimer {
   readonly topicId: number;
   readonly deliverAt: number;
   readonly origin: number;
-  /** Where its record is now (the latest scheduled entry). */
+  /** Where its record is now (the latest scheduled entry), and its size. */
   readonly current: number;
+  readonly size: number;
   readonly state: 'pending' | 'fired' | 'cancelled';
 }
 
@@ -104,6 +111,7 @@ export function foldEntries(entries: readonly TimerEntry[]): FoldedBucket {
         deliverAt: e.deliverAt,
         origin: e.origin,
         current: e.current,
+        size: e.size,
         state: 'pending',
       });
     } else if (!known || known.state === 'pending') {
@@ -112,6 +120,7 @@ export function foldEntries(entries: readonly TimerEntry[]): FoldedBucket {
         deliverAt: known?.deliverAt ?? e.deliverAt,
         origin: e.origin,
         current: known?.current ?? e.current,
+        size: known?.size ?? 0,
         state: e.kind,
       });
     }

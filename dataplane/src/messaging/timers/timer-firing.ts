@@ -36,7 +36,7 @@ export async function fireTimers(deps: FiringDeps, max: number): Promise<FireOut
   const { window, store, log } = deps;
   const due = window.takeDue(deps.clock.now(), max, deps.skip);
   if (due.length === 0) return 'idle';
-  const records = await Promise.all(due.map((t) => store.readAt(BigInt(t.current))));
+  const records = await Promise.all(due.map((t) => store.readAt(BigInt(t.current), t.size || undefined)));
   const inputs: MessageInput[] = [];
   const firing: LiveTimer[] = [];
   const dropped: LiveTimer[] = [];
@@ -88,6 +88,7 @@ function finish(deps: FiringDeps, timers: readonly LiveTimer[]): void {
       origin: t.origin,
       current: t.current,
       queueOffset: 0,
+      size: 0,
     });
   }
   // Written at once (page cache): a kill now repeats none of these; only a power loss can, before the next sync.

@@ -40,7 +40,7 @@ export async function recallTimer(deps: RecallDeps, topic: string, handle: strin
     }
     const timer = foldEntries(await deps.files.read(bucket)).timers.get(ref.origin);
     if (timer?.state !== 'pending' || deps.cancelling.has(ref.origin)) throw gone();
-    const record = await deps.store.readAt(BigInt(timer.current));
+    const record = await deps.store.readAt(BigInt(timer.current), timer.size || undefined);
     if (window.isLoaded(bucket)) continue; // it came into the window meanwhile: decide on the loaded state
     if (!record || record.properties[TIMER_PROPERTY.topic] !== topic) throw gone();
     if (deps.cancelling.has(ref.origin)) throw gone();
@@ -65,7 +65,7 @@ async function recallLoaded(
   const { window } = deps;
   const timer = window.find(origin, deliverAt);
   if (timer?.state !== 'pending' || deps.cancelling.has(origin)) throw gone();
-  const record = await deps.store.readAt(BigInt(timer.current));
+  const record = await deps.store.readAt(BigInt(timer.current), timer.size || undefined);
   if (!record || record.properties[TIMER_PROPERTY.topic] !== topic) throw gone();
   // It may have started firing while the record was read.
   if (!window.cancel(timer)) throw gone();

@@ -68,6 +68,7 @@ describe('timer records', () => {
       origin: 4096,
       current: 4096,
       queueOffset: 7,
+      size: 100,
     });
   });
 

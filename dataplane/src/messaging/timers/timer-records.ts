@@ -67,12 +67,14 @@ export type TimerRecord =
       origin: number;
       current: number;
       queueOffset: number;
+      /** Bytes of the record (0 when unknown). */
+      size: number;
     }
   | { kind: 'cancel'; origin: number; deliverAt: number }
   | { kind: 'unknown' };
 
 export function readTimerRecord(m: StoredMessage): TimerRecord {
-  return timerRecordOf(m.properties, Number(m.physicalOffset), Number(m.queueOffset));
+  return timerRecordOf(m.properties, Number(m.physicalOffset), Number(m.queueOffset), m.size);
 }
 
 /** What a `__sys_timer` record with these properties, stored at `physicalOffset` and `queueOffset`, says. */
@@ -80,6 +82,7 @@ export function timerRecordOf(
   p: Readonly<Record<string, string>>,
   physicalOffset: number,
   queueOffset: number,
+  size: number,
 ): TimerRecord {
   const deliverAt = Number(p[SYSTEM_PROPERTY.deliverAt]);
   if (!Number.isSafeInteger(deliverAt)) return { kind: 'unknown' };
@@ -99,6 +102,7 @@ export function timerRecordOf(
     origin,
     current: physicalOffset,
     queueOffset,
+    size,
   };
 }
 

@@ -24,17 +24,18 @@ const MOVE_BATCH = 256;
  * deletes one segment at a time, so this runs rarely). Returns how many were moved.
  */
 export async function moveAheadOfRetention(deps: RescueDeps, end: number): Promise<number> {
-  const holding: { origin: number; current: number }[] = [];
-  for (const t of deps.window.holdingBelow(end)) holding.push({ origin: t.origin, current: t.current });
+  const holding: { origin: number; current: number; size: number }[] = [];
+  for (const t of deps.window.holdingBelow(end)) holding.push({ origin: t.origin, current: t.current, size: t.size });
   for (const bucket of [...deps.unloaded]) {
     for (const t of foldEntries(await deps.files.read(bucket)).timers.values()) {
-      if (t.state === 'pending' && t.current < end) holding.push({ origin: t.origin, current: t.current });
+      if (t.state === 'pending' && t.current < end)
+        holding.push({ origin: t.origin, current: t.current, size: t.size });
     }
   }
   let moved = 0;
   for (let i = 0; i < holding.length; i += MOVE_BATCH) {
     const batch = holding.slice(i, i + MOVE_BATCH);
-    const records = await Promise.all(batch.map((t) => deps.store.readAt(BigInt(t.current))));
+    const records = await Promise.all(batch.map((t) => deps.store.readAt(BigInt(t.current), t.size || undefined)));
     const copies: MessageInput[] = [];
     batch.forEach((t, j) => {
       const record = records[j];

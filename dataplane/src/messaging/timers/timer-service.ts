@@ -216,7 +216,7 @@ export class TimerService {
    */
   async indexStored(
     inputs: readonly MessageInput[],
-    results: readonly { physicalOffset: bigint; queueOffset: bigint }[],
+    results: readonly { physicalOffset: bigint; queueOffset: bigint; size: number }[],
   ): Promise<void> {
     try {
       for (let i = 0; i < inputs.length; i++) {
@@ -224,7 +224,8 @@ export class TimerService {
         const result = results[i];
         if (input.topic !== SYS_TIMER_TOPIC || !result) continue;
         const queueOffset = Number(result.queueOffset);
-        await this.index(timerRecordOf(input.properties, Number(result.physicalOffset), queueOffset), queueOffset);
+        const record = timerRecordOf(input.properties, Number(result.physicalOffset), queueOffset, result.size);
+        await this.index(record, queueOffset);
       }
       // Written by the next tick (one write per bucket for many sends); a kill before that loses nothing: the
       // records after the checkpoint are indexed again on start.
@@ -303,13 +304,14 @@ export class TimerService {
         origin: record.origin,
         current: 0,
         queueOffset: 0,
+        size: 0,
       };
       this.write(bucket, entry);
       this.cancelling.delete(record.origin);
       return;
     }
-    const { deliverAt, origin, current } = record;
-    const entry: TimerEntry = { kind: 'scheduled', topicId, deliverAt, origin, current, queueOffset };
+    const { deliverAt, origin, current, size } = record;
+    const entry: TimerEntry = { kind: 'scheduled', topicId, deliverAt, origin, current, queueOffset, size };
     const created = this.write(bucket, entry);
     // In memory, `created` says whether it is new; on disk, a first record is (a copy keeps its origin). Until the
     // start-up count of the files is done, timers on disk are left to it.

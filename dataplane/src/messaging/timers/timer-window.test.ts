@@ -9,6 +9,7 @@ const entry = (kind: TimerEntry['kind'], origin: number, deliverAt: number, curr
   origin,
   current,
   queueOffset: origin,
+  size: 100,
 });
 const never = () => false;
 

@@ -23,8 +23,9 @@ export interface LiveTimer {
   readonly origin: number;
   readonly deliverAt: number;
   readonly topicId: number;
-  /** Commit-log offset of the record that holds it now. */
+  /** Commit-log offset and size of the record that holds it now. */
   current: number;
+  size: number;
   state: TimerState;
 }
 
@@ -115,7 +116,10 @@ export class TimerWindow {
     if (entry.kind === 'scheduled') {
       if (entry.queueOffset > bucket.maxQueueOffset) bucket.maxQueueOffset = entry.queueOffset;
       if (known) {
-        if (known.state === 'pending' || known.state === 'firing') known.current = entry.current;
+        if (known.state === 'pending' || known.state === 'firing') {
+          known.current = entry.current;
+          known.size = entry.size;
+        }
         return undefined;
       }
       const timer: LiveTimer = {
@@ -124,6 +128,7 @@ export class TimerWindow {
         deliverAt: entry.deliverAt,
         topicId: entry.topicId,
         current: entry.current,
+        size: entry.size,
         state: 'pending',
       };
       bucket.timers.set(entry.origin, timer);
@@ -138,6 +143,7 @@ export class TimerWindow {
         deliverAt: entry.deliverAt,
         topicId: entry.topicId,
         current: entry.current,
+        size: 0,
         state: entry.kind,
       });
     } else if (known.state === 'pending') {
