@@ -274,6 +274,26 @@ describe('clusterStatus', () => {
     expect(statusOf(removable).groups?.[2]?.phase).toBe('Drained');
   });
 
+  it('lists external broker groups as ready when they answer and writable unless they report read-only', () => {
+    const obs: ClusterObservation = {
+      mode: 'External',
+      generation: 1,
+      paused: false,
+      invalidSpec: undefined,
+      brokers: [
+        { name: 'a', reachable: true, adminUrl: 'http://a:8082' },
+        { name: 'b', reachable: true, adminUrl: 'http://b:8082', writable: false },
+        { name: 'c', reachable: false, adminUrl: 'http://c:8082' },
+      ],
+    };
+    expect(statusOf(obs).groups?.map((g) => `${g.name} ${g.ready} ${g.writable}`)).toEqual([
+      'a true true',
+      'b true false',
+      'c false false',
+    ]);
+    expect(statusOf(obs).readyGroups).toBe(2);
+  });
+
   it('changes only Ready (Unknown, ReconciliationPaused) and keeps observedGeneration while paused', () => {
     const before = statusOf(healthy);
     const paused = clusterStatus({ ...healthy, generation: 5, paused: true, roll: rolling }, before, LATER).status;

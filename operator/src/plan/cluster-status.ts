@@ -38,8 +38,13 @@ export type ClusterObservation =
       readonly generation: number;
       readonly paused: boolean;
       readonly invalidSpec: string | undefined;
-      /** Per external broker group: did its admin API answer. */
-      readonly brokers: readonly { readonly name: string; readonly reachable: boolean; readonly adminUrl: string }[];
+      /** Per external broker group: did its admin API answer, and its write permission when it did. */
+      readonly brokers: readonly {
+        readonly name: string;
+        readonly reachable: boolean;
+        readonly adminUrl: string;
+        readonly writable?: boolean;
+      }[];
       readonly endpoints?: BrokerClusterStatus['endpoints'];
     };
 
@@ -104,7 +109,7 @@ export function clusterStatus(
       name: b.name,
       phase: 'Running',
       ready: b.reachable,
-      writable: true,
+      writable: b.reachable && b.writable !== false,
       adminUrl: b.adminUrl,
     }));
     status.readyGroups = obs.brokers.filter((b) => b.reachable).length;
