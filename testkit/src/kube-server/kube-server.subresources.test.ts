@@ -272,6 +272,43 @@ describe('CustomResourceDefinitions and custom resources', () => {
     expect(c.server.events().some((e) => e.type === 'DELETED' && e.object.metadata.name === 't1')).toBe(true);
   });
 
+  it('prunes fields the structural schema does not declare and applies its defaults', async () => {
+    const crd = topicCrd('schema.example.com');
+    const version = {
+      ...crd.spec.versions[0]!,
+      schema: {
+        openAPIV3Schema: {
+          type: 'object',
+          properties: {
+            spec: {
+              type: 'object',
+              properties: {
+                queues: { type: 'integer', _default: 8 },
+                messageType: { type: 'string', _default: 'Normal' },
+              },
+            },
+          },
+        },
+      },
+    };
+    await c.extensions.createCustomResourceDefinition({ body: { ...crd, spec: { ...crd.spec, versions: [version] } } });
+    const created = await c.custom.createNamespacedCustomObject({
+      group: 'schema.example.com',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'topics',
+      body: {
+        apiVersion: 'schema.example.com/v1alpha1',
+        kind: 'Topic',
+        metadata: { name: 't' },
+        spec: { queues: 2, typo: 'dropped' },
+        extra: 'dropped',
+      },
+    });
+    expect(created.spec).toEqual({ queues: 2, messageType: 'Normal' });
+    expect(created.extra).toBeUndefined();
+  });
+
   it('uses the CRD scope for cluster-scoped kinds', async () => {
     const crd = topicCrd('cluster.example.com');
     await c.extensions.createCustomResourceDefinition({ body: { ...crd, spec: { ...crd.spec, scope: 'Cluster' } } });

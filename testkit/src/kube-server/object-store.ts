@@ -4,6 +4,7 @@
  * subresource split, finalizers and deletionTimestamp. Every change is published to the WatchHub.
  */
 import { randomUUID } from 'node:crypto';
+import { pruneAndDefault } from './crd-schema.js';
 import { admitKind } from './kind-rules.js';
 import type { KubeObject } from './kube-object.js';
 import {
@@ -136,6 +137,7 @@ export class ObjectStore {
     obj.apiVersion = apiVersionOf(type, type.versions[0]!);
     obj.kind = type.kind;
     obj = admitKind(type, obj, undefined, { allocateClusterIp: () => this.allocateClusterIp() });
+    obj = pruneAndDefault(obj, type.schema);
     validateMetadata(type, obj);
     obj = this.options.admission?.({ operation: 'CREATE', type, subresource: 'main', object: obj }) ?? obj;
     if (this.find(type, namespace, name)) throw alreadyExists(type, name);
@@ -223,6 +225,7 @@ export class ObjectStore {
     obj.apiVersion = old.apiVersion;
     obj.kind = old.kind;
     if (target === 'main') obj = admitKind(type, obj, old, { allocateClusterIp: () => this.allocateClusterIp() });
+    obj = pruneAndDefault(obj, type.schema);
     validateMetadata(type, obj);
     validateUpdate(type, old, obj);
     obj =

@@ -2,6 +2,7 @@
  * What the server knows about each resource: group, served versions, plural, kind, scope and subresources. Built-in
  * kinds are listed here; custom resources come from CustomResourceDefinitions through `fromCrd`.
  */
+import type { StructuralSchema } from './crd-schema.js';
 import type { KubeObject } from './kube-object.js';
 import { isPlainObject } from './kube-object.js';
 
@@ -34,6 +35,8 @@ export interface ResourceType {
   fieldSelectors: string[];
   /** DNS-1123 label (63 characters) names rather than DNS-1123 subdomains. */
   labelNames: boolean;
+  /** A CRD's structural schema (its storage version's openAPIV3Schema), for pruning and defaulting. */
+  schema?: StructuralSchema;
 }
 
 export const resourceKey = (t: { group: string; plural: string }): string => `${t.group}/${t.plural}`;
@@ -149,6 +152,7 @@ interface CrdVersion {
   served?: boolean;
   storage?: boolean;
   subresources?: { status?: unknown; scale?: ScaleSubresource };
+  schema?: { openAPIV3Schema?: StructuralSchema };
   selectableFields?: { jsonPath: string }[];
 }
 
@@ -180,5 +184,6 @@ export function fromCrd(crd: KubeObject): ResourceType {
     returnDeletedObject: true,
     fieldSelectors: versions.flatMap((v) => (v.selectableFields ?? []).map((f) => f.jsonPath.replace(/^\./, ''))),
     labelNames: false,
+    ...(storage?.schema?.openAPIV3Schema ? { schema: storage.schema.openAPIV3Schema } : {}),
   };
 }

@@ -73,7 +73,16 @@ export const topicCrd = (group = 'rocketry.io') => ({
         name: 'v1alpha1',
         served: true,
         storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        // client-node's model names the field x_kubernetes_preserve_unknown_fields and drops the JSON spelling.
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', x_kubernetes_preserve_unknown_fields: true },
+              status: { type: 'object', x_kubernetes_preserve_unknown_fields: true },
+            },
+          },
+        },
         subresources: {
           status: {},
           scale: {
