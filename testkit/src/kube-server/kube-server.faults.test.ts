@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ApiException,
@@ -100,6 +101,8 @@ describe('KubeServer test hooks and client configuration', () => {
       expect(kc.getCurrentCluster()?.server).toBe(c.server.url);
       const fromFile = kc.makeApiClient((await import('@kubernetes/client-node')).CoreV1Api);
       expect((await fromFile.readNamespace({ name: ns })).metadata?.name).toBe(ns);
+      const defaultPath = await c.server.writeKubeconfig();
+      expect(readFileSync(defaultPath, 'utf8')).toContain(c.server.url);
       const direct = await c.server.kubeConfig();
       expect(direct.getCurrentContext()).toBe('rocketry-test');
     } finally {

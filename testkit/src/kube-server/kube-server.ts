@@ -5,9 +5,11 @@
  */
 
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { BackgroundControllers } from './background-controllers.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
@@ -58,6 +60,7 @@ export class KubeServer {
   private readonly watches = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
   private port = 0;
+  private readonly tempDirs: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -103,10 +106,19 @@ export class KubeServer {
     return kubeconfigYaml(this.url);
   }
 
-  /** Writes a kubeconfig file for this server to `path` (for example inside a tempDir) and returns the path. */
-  async writeKubeconfig(path: string): Promise<string> {
-    await writeFile(path, this.kubeconfigYaml());
-    return path;
+  /**
+   * Writes a kubeconfig file for this server and returns its path: `path` if given, else a file in a fresh temporary
+   * directory that `stop()` removes.
+   */
+  async writeKubeconfig(path?: string): Promise<string> {
+    let target = path;
+    if (target === undefined) {
+      const dir = await mkdtemp(join(tmpdir(), 'rocketry-kube-'));
+      this.tempDirs.push(dir);
+      target = join(dir, 'kubeconfig');
+    }
+    await writeFile(target, this.kubeconfigYaml());
+    return target;
   }
 
   /** A client-node KubeConfig for this server (client-node is loaded on first use, so importing testkit stays cheap). */
@@ -160,8 +172,10 @@ export class KubeServer {
   }
 
   async stop(): Promise<void> {
+    await this.faults.endOutage();
     this.closeWatches();
     await this.closeListener();
+    await Promise.all(this.tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 
   private async listen(port: number): Promise<void> {
