@@ -105,11 +105,11 @@ export class BackgroundControllers {
 
   private collectGarbage(entries: Entry[]): void {
     for (const { type, object } of entries) {
-      const refs = object.metadata.ownerReferences ?? [];
-      if (refs.length === 0) continue;
       const current = this.store.find(type, object.metadata.namespace, object.metadata.name!);
       if (!current || current.metadata.uid !== object.metadata.uid) continue;
-      const owners = refs.map((ref) => ({ ref, owner: this.owner(object, ref) }));
+      const refs = current.metadata.ownerReferences ?? [];
+      if (refs.length === 0) continue;
+      const owners = refs.map((ref) => ({ ref, owner: this.owner(current, ref) }));
       const orphaning = owners.filter((o) => o.owner?.object.metadata.finalizers?.includes('orphan'));
       const foreground = owners.some((o) => o.owner?.object.metadata.finalizers?.includes('foregroundDeletion'));
       const live = owners.filter((o) => o.owner && !o.owner.object.metadata.deletionTimestamp);

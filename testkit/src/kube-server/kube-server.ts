@@ -247,18 +247,18 @@ export class KubeServer {
       ((!type.namespaced && route.namespace !== undefined) ||
         (type.namespaced && route.namespace === undefined && verb !== 'list' && verb !== 'watch'));
     if (!type || wrongScope) throw resourceNotFound();
+    const body = parseBody(raw, req.method ?? 'GET');
+    // A create names its object in the body, not the URL; record it so writes can be counted per object.
+    const named = (body as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+    if (verb === 'create' && typeof named === 'string') record.name = named;
     const fault = this.faults.check(record);
     if (fault) throw fault;
-    const body = parseBody(raw, req.method ?? 'GET');
     if (verb === 'watch') {
       this.watch(res, type, route, query, record);
       return;
     }
-    const named = (body as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
-    if (verb === 'create' && typeof named === 'string') record.name = named;
     const result = this.handler.handle(verb, type, route, query, req.headers['content-type'] ?? '', body);
     record.code = result.status;
-    // A create names its object in the body, not the URL; record it so writes can be counted per object.
     const created = result.body as { metadata?: { name?: string } };
     if (verb === 'create' && created.metadata?.name) record.name = created.metadata.name;
     send(res, result.status, result.body);

@@ -4,13 +4,15 @@ import {
   DELETE,
   type KubernetesObject,
   makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
   UPDATE,
   type V1ConfigMap,
   Watch,
 } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from './kube-object.js';
-import { type Clients, eventually, startWithClients, suffix } from './test-support.js';
+import { type Clients, eventually, startWithClients, suffix, topicCrd } from './test-support.js';
 
 interface Seen {
   type: string;
@@ -154,6 +156,27 @@ describe('KubeServer watches', () => {
     expect(bookmarks.length).toBeGreaterThanOrEqual(2);
     expect(bookmarks[0]?.object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1' });
     expect(Number(bookmarks[0]?.object.metadata.resourceVersion)).toBeGreaterThan(0);
+  });
+
+  it('streams custom resources at the version the watch asks for, across namespaces', async () => {
+    await c.extensions.createCustomResourceDefinition({ body: topicCrd() });
+    const w = watch(c, '/apis/rocketry.io/v1alpha1/topics');
+    await eventually(() => (c.server.openWatches === 1 ? true : undefined));
+    const ref = { group: 'rocketry.io', version: 'v1alpha1', namespace: ns, plural: 'topics' };
+    const body = { apiVersion: 'rocketry.io/v1alpha1', kind: 'Topic', metadata: { name: 't' }, spec: { queues: 1 } };
+    await c.custom.createNamespacedCustomObject({ ...ref, body });
+    await c.custom.patchNamespacedCustomObjectStatus(
+      { ...ref, name: 't', body: { status: { ready: true } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(() => (w.events.length === 2 ? true : undefined));
+    expect(names(w.events)).toEqual(['ADDED t', 'MODIFIED t']);
+    expect(w.events[1]?.object).toMatchObject({
+      apiVersion: 'rocketry.io/v1alpha1',
+      kind: 'Topic',
+      status: { ready: true },
+    });
+    await w.stop();
   });
 
   it('streams through the legacy /watch/ path', async () => {
