@@ -1,15 +1,16 @@
 import { connect } from 'node:http2';
-import { ConsumeResult, PushConsumer } from 'rocketmq-client-nodejs';
+import { ConsumeResult } from 'rocketmq-client-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GrpcBroker, quietClientLogger, rawClient, startBroker, unaryCall } from './support/grpc-broker.js';
-import { OfficialClients } from './support/official-clients.js';
+import { ScenarioClients, scenarioProperties } from './scenarios/scenario-support.js';
+import { type GrpcBroker, rawClient, startBroker, unaryCall } from './support/grpc-broker.js';
 
 /**
  * The broker on both transports: the other suites run on the default node:http2 one (or on grpc-js with
  * ROCKETRY_GRPC_TRANSPORT=grpc-js), so the official clients' round trip runs here on each explicitly.
  */
 let broker: GrpcBroker | undefined;
-const clients = new OfficialClients(() => broker?.endpoint ?? '');
+// Scenario clients: their push consumers shut down without waiting out a 20 s long poll.
+const clients = new ScenarioClients(() => broker?.endpoint ?? '');
 const saved = process.env.ROCKETRY_GRPC_TRANSPORT;
 afterEach(async () => {
   await clients.shutdownAll();
@@ -58,28 +59,21 @@ const prefixed = (flag: number, length: number, payload = Buffer.alloc(0)) => {
 
 describe.each(['h2', 'grpc-js'] as const)('gRPC on the %s transport', (transport) => {
   it('serves the official producer, simple consumer and push consumer end to end', async () => {
-    const b = await brokerOn(transport);
+    await brokerOn(transport);
     const topic = `${transport}-orders`;
     const producer = await clients.producer([topic]);
     const simple = await clients.simple(`${transport}-simple`, { [topic]: '*' });
     const pushed: string[] = [];
-    const push = new PushConsumer({
-      endpoints: b.endpoint,
-      namespace: '',
-      consumerGroup: `${transport}-push`,
-      subscriptions: new Map([[topic, '*']]),
-      logger: quietClientLogger,
-      messageListener: {
-        async consume(message) {
-          pushed.push(message.messageId);
-          return ConsumeResult.SUCCESS;
-        },
-      },
+    await clients.push(`${transport}-push`, topic, 'T', async (message) => {
+      pushed.push(message.messageId);
+      return ConsumeResult.SUCCESS;
     });
-    await clients.track(push).startup();
 
     const sent = new Set<string>();
-    for (let i = 0; i < 10; i++) sent.add((await producer.send({ topic, body: Buffer.from(`m-${i}`) })).messageId);
+    for (let i = 0; i < 10; i++) {
+      const properties = scenarioProperties('T', i);
+      sent.add((await producer.send({ topic, body: Buffer.from(`m-${i}`), properties })).messageId);
+    }
     const received = new Set<string>();
     const deadline = Date.now() + 10_000;
     while (received.size < sent.size && Date.now() < deadline) {
