@@ -309,6 +309,48 @@ describe('CustomResourceDefinitions and custom resources', () => {
     expect(created.extra).toBeUndefined();
   });
 
+  it('refuses custom resources that violate the structural schema with 422 Invalid', async () => {
+    const crd = topicCrd('valid.example.com');
+    const version = {
+      ...crd.spec.versions[0]!,
+      schema: {
+        openAPIV3Schema: {
+          type: 'object',
+          properties: {
+            spec: {
+              type: 'object',
+              required: ['queues'],
+              properties: {
+                queues: { type: 'integer', minimum: 1 },
+                messageType: { type: 'string', _enum: ['Normal', 'FIFO'] },
+              },
+            },
+          },
+        },
+      },
+    };
+    await c.extensions.createCustomResourceDefinition({ body: { ...crd, spec: { ...crd.spec, versions: [version] } } });
+    const target = { group: 'valid.example.com', version: 'v1alpha1', namespace: ns, plural: 'topics' };
+    const body = (spec: object) => ({
+      apiVersion: 'valid.example.com/v1alpha1',
+      kind: 'Topic',
+      metadata: { name: 't' },
+      spec,
+    });
+    const bad = await statusOf(
+      c.custom.createNamespacedCustomObject({ ...target, body: body({ queues: 0, messageType: 'X' }) }),
+    );
+    expect(bad).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(bad.details?.causes?.map((x) => x.field)).toEqual(['spec.queues', 'spec.messageType']);
+    expect(bad.message).toMatch(/^Topic\.valid\.example\.com "t" is invalid: spec\.queues: Invalid value: 0/);
+    await c.custom.createNamespacedCustomObject({ ...target, body: body({ queues: 1 }) });
+    const update = c.custom.patchNamespacedCustomObject(
+      { ...target, name: 't', body: { spec: { queues: null } } },
+      merge,
+    );
+    expect((await statusOf(update)).code).toBe(422);
+  });
+
   it('uses the CRD scope for cluster-scoped kinds', async () => {
     const crd = topicCrd('cluster.example.com');
     await c.extensions.createCustomResourceDefinition({ body: { ...crd, spec: { ...crd.spec, scope: 'Cluster' } } });

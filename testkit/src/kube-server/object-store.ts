@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pruneAndDefault } from './crd-schema.js';
+import { type ValidationSchema, validateAgainstSchema } from './crd-validation.js';
 import { admitKind } from './kind-rules.js';
 import type { KubeObject } from './kube-object.js';
 import {
@@ -63,6 +64,11 @@ function checkTypeMeta(type: ResourceType, body: KubeObject): void {
       `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(type, type.versions[0]!)})`,
     );
   }
+}
+
+function checkSchema(type: ResourceType, obj: KubeObject): void {
+  const causes = validateAgainstSchema(obj, type.schema as ValidationSchema | undefined);
+  if (causes.length > 0) throw invalid(type.kind, type.group, obj.metadata.name ?? '', causes);
 }
 
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
@@ -139,6 +145,7 @@ export class ObjectStore {
     obj = admitKind(type, obj, undefined, { allocateClusterIp: () => this.allocateClusterIp() });
     obj = pruneAndDefault(obj, type.schema);
     validateMetadata(type, obj);
+    checkSchema(type, obj);
     obj = this.options.admission?.({ operation: 'CREATE', type, subresource: 'main', object: obj }) ?? obj;
     if (this.find(type, namespace, name)) throw alreadyExists(type, name);
     if (dryRun) return obj;
@@ -228,6 +235,7 @@ export class ObjectStore {
     obj = pruneAndDefault(obj, type.schema);
     validateMetadata(type, obj);
     validateUpdate(type, old, obj);
+    checkSchema(type, obj);
     obj =
       this.options.admission?.({ operation: 'UPDATE', type, subresource: target, object: obj, oldObject: old }) ?? obj;
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
