@@ -3,11 +3,13 @@
  * changes: the garbage collector (ownerReferences with Background, Foreground and Orphan propagation), namespace
  * termination, and CRD instance cleanup. Pods, StatefulSets and Deployments are not controlled here.
  */
+import { establishCrd } from './crd-establisher.js';
 import type { KubeObject, OwnerReference } from './kube-object.js';
 import type { ObjectStore } from './object-store.js';
 import { fromCrd, type ResourceType } from './resource-types.js';
 
 const CRD_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
+const CRD_RESOURCE = 'apiextensions.k8s.io/customresourcedefinitions';
 const withoutFinalizer = (obj: KubeObject, finalizer: string) => {
   obj.metadata.finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
   if (obj.metadata.finalizers.length === 0) delete obj.metadata.finalizers;
@@ -25,10 +27,15 @@ interface Entry {
 export class BackgroundControllers {
   private fullScan = true;
   private candidates: Entry[] = [];
+  private crds = new Set<string>();
+  private settling = false;
 
   constructor(private readonly store: ObjectStore) {
     store.hub.subscribe(store.currentResourceVersion, (event) => {
       const meta = event.object.metadata;
+      if (event.resource === CRD_RESOURCE && event.type !== 'DELETED' && !meta.deletionTimestamp) {
+        this.crds.add(meta.name!);
+      }
       if (event.type === 'DELETED' || meta.deletionTimestamp) this.fullScan = true;
       else if (meta.ownerReferences?.length) {
         const type = store.registry.byKey(event.resource);
@@ -39,7 +46,27 @@ export class BackgroundControllers {
 
   /** Runs the controllers until a pass changes nothing. */
   settle(): void {
+    if (this.settling) return;
+    this.settling = true;
+    try {
+      this.runPasses();
+    } finally {
+      this.settling = false;
+    }
+  }
+
+  private runPasses(): void {
     for (let pass = 0; pass < 1000; pass++) {
+      if (this.crds.size > 0) {
+        const crdType = this.store.registry.byKey(CRD_RESOURCE)!;
+        const names = [...this.crds];
+        this.crds.clear();
+        for (const name of names) {
+          const crd = this.store.find(crdType, undefined, name);
+          if (crd) establishCrd(this.store, crdType, crd);
+        }
+        continue;
+      }
       if (!this.fullScan && this.candidates.length === 0) return;
       const full = this.fullScan;
       const candidates = this.candidates;
@@ -80,7 +107,7 @@ export class BackgroundControllers {
   }
 
   private cleanUpCrds(): void {
-    const crdType = this.store.registry.byKey('apiextensions.k8s.io/customresourcedefinitions')!;
+    const crdType = this.store.registry.byKey(CRD_RESOURCE)!;
     for (const crd of this.store.list(crdType)) {
       if (!crd.metadata.deletionTimestamp || !crd.metadata.finalizers?.includes(CRD_FINALIZER)) continue;
       const served = fromCrd(crd);

@@ -3,6 +3,7 @@
  * comparisons meet the same extra fields as in a cluster), immutable fields, Secret stringData, namespace spec
  * finalizers and Service cluster IPs. Only the defaults listed here are applied; see README.md for the gaps.
  */
+import { validateCrd } from './crd-establisher.js';
 import { applyPodSpecDefaults, applyServiceDefaults, applyWorkloadDefaults } from './kind-defaults.js';
 import type { KubeObject } from './kube-object.js';
 import { isPlainObject } from './kube-object.js';
@@ -109,6 +110,7 @@ export function admitKind(
     applyServiceDefaults(s);
   }
   if (is(type, '', 'pods')) applyPodSpecDefaults(spec(obj));
+  if (is(type, 'apiextensions.k8s.io', 'customresourcedefinitions')) validateCrd(type, obj);
   if (is(type, 'apps', 'statefulsets') || is(type, 'apps', 'deployments') || is(type, 'apps', 'replicasets')) {
     obj.spec = spec(obj);
     applyWorkloadDefaults(type.plural, obj.spec as Record<string, unknown>);

@@ -395,4 +395,48 @@ describe('CustomResourceDefinitions and custom resources', () => {
       await admitted.server.stop();
     }
   });
+
+  it('installs a CRD manifest as written through createObject, keeping schema keys client-node models drop', async () => {
+    c.server.createObject({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.raw.example.com' },
+      spec: {
+        group: 'raw.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', kind: 'Widget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    properties: { size: { type: 'integer', default: 3 } },
+                    'x-kubernetes-preserve-unknown-fields': true,
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const target = { group: 'raw.example.com', version: 'v1', namespace: ns, plural: 'widgets' };
+    const created = await c.custom.createNamespacedCustomObject({
+      ...target,
+      body: { apiVersion: 'raw.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { free: 'kept' } },
+    });
+    expect(created.spec).toEqual({ free: 'kept', size: 3 });
+    const seeded = c.server.createObject({
+      apiVersion: 'raw.example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'v', namespace: ns },
+    });
+    expect(seeded.metadata.uid).toBeDefined();
+  });
 });

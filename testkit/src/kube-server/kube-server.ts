@@ -14,6 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { BackgroundControllers } from './background-controllers.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { FaultInjector, matches, type RequestInfo, type RequestMatch, type Verb, WRITE_VERBS } from './faults.js';
+import type { KubeObject } from './kube-object.js';
 import { type KubeConfigOptions, kubeConfigOptions, kubeconfigYaml } from './kubeconfig.js';
 import { type Admission, ObjectStore } from './object-store.js';
 import { ResourceHandler, type ResourceRoute, verbOf } from './resource-handler.js';
@@ -71,9 +72,11 @@ export class KubeServer {
       historySize: options.historySize ?? 10_000,
       namespaceLifecycle: options.namespaceLifecycle ?? true,
       ...(options.admission ? { admission: options.admission } : {}),
+      // The background controllers run after every change, whether it came through HTTP or `kube.store`.
+      onChange: () => this.controllers?.settle(),
     });
     this.controllers = new BackgroundControllers(this.store);
-    this.handler = new ResourceHandler(this.store, this.controllers);
+    this.handler = new ResourceHandler(this.store);
     this.faults = new FaultInjector({
       refuse: () => this.closeListener(),
       restore: () => this.listen(this.port),
@@ -127,6 +130,17 @@ export class KubeServer {
     const kc = new KubeConfig();
     kc.loadFromOptions(this.kubeConfigOptions());
     return kc;
+  }
+
+  /**
+   * Creates an object from its manifest (apiVersion, kind, metadata.namespace), with every server rule applied but
+   * without a request: for arranging a test, e.g. installing the CRDs from `crds/` exactly as written (client-node's
+   * typed models would drop schema keys such as `x-kubernetes-preserve-unknown-fields`).
+   */
+  createObject(manifest: KubeObject): KubeObject {
+    const type = this.store.registry.byKind(String(manifest.apiVersion ?? ''), String(manifest.kind ?? ''));
+    if (!type) throw new KubeStatusError(404, 'NotFound', `no resource serves ${manifest.apiVersion} ${manifest.kind}`);
+    return this.store.create(type, type.namespaced ? (manifest.metadata.namespace ?? 'default') : undefined, manifest);
   }
 
   /** Every request served so far, oldest first. */

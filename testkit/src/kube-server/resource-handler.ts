@@ -3,8 +3,6 @@
  * store and shapes the answer as the apiserver does (list kinds, list items without apiVersion/kind for built-ins,
  * delete answers, the scale subresource, dryRun).
  */
-import type { BackgroundControllers } from './background-controllers.js';
-import { establishCrd, validateCrd } from './crd-establisher.js';
 import type { Verb } from './faults.js';
 import type { KubeObject } from './kube-object.js';
 import { isPlainObject } from './kube-object.js';
@@ -99,10 +97,7 @@ interface ContinueToken {
 }
 
 export class ResourceHandler {
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly controllers: BackgroundControllers,
-  ) {}
+  constructor(private readonly store: ObjectStore) {}
 
   handle(
     verb: Verb,
@@ -134,25 +129,22 @@ export class ResourceHandler {
         return this.list(type, route, ns, query);
       case 'create': {
         if (sub !== '') throw new KubeStatusError(405, 'MethodNotAllowed', 'create is not allowed on a subresource');
-        this.checkCrd(type, body);
         const created = this.store.create(type, ns, body as KubeObject, dryRun);
-        return out(201, dryRun ? created : this.afterWrite(type, created));
+        return out(201, created);
       }
       case 'update': {
-        this.checkCrd(type, body);
         const updated =
           sub === 'finalize'
             ? this.finalize(type, name, body)
             : this.store.update(type, ns, name, body as KubeObject, target, dryRun);
-        return out(200, dryRun ? updated : this.afterWrite(type, updated));
+        return out(200, updated);
       }
       case 'patch': {
         const updated = this.store.patch(type, ns, name, patchTypeOf(contentType), body as Json, target, dryRun);
-        return out(200, dryRun ? updated : this.afterWrite(type, updated));
+        return out(200, updated);
       }
       case 'delete': {
         const { deleted, object } = this.store.delete(type, ns, name, deleteOptions(query, body), dryRun);
-        if (!dryRun) this.controllers.settle();
         if (deleted && !type.returnDeletedObject)
           return { status: 200, body: success(type, name, object.metadata.uid ?? '') };
         return out(200, object);
@@ -162,7 +154,6 @@ export class ResourceHandler {
         const items = this.store.list(type, ns).filter(filter);
         for (const item of items)
           this.store.delete(type, item.metadata.namespace, item.metadata.name!, deleteOptions(query, body), dryRun);
-        if (!dryRun) this.controllers.settle();
         return this.listResult(type, route, items, this.store.currentResourceVersion);
       }
       default:
@@ -177,23 +168,6 @@ export class ResourceHandler {
     return this.store.systemUpdate(type, old, (o) => {
       o.spec = { ...(o.spec as object), finalizers: Array.isArray(finalizers) ? finalizers : [] };
     });
-  }
-
-  private isCrd(type: ResourceType): boolean {
-    return type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions';
-  }
-
-  private checkCrd(type: ResourceType, body: unknown): void {
-    if (this.isCrd(type) && isPlainObject(body) && isPlainObject(body.metadata))
-      validateCrd(type, body as unknown as KubeObject);
-  }
-
-  private afterWrite(type: ResourceType, obj: KubeObject): KubeObject {
-    let result = obj;
-    if (this.isCrd(type) && this.store.find(type, undefined, obj.metadata.name!))
-      result = establishCrd(this.store, type, obj);
-    this.controllers.settle();
-    return result;
   }
 
   private list(type: ResourceType, route: ResourceRoute, ns: string | undefined, query: URLSearchParams): ApiResult {
@@ -270,7 +244,6 @@ export class ResourceHandler {
     // An unconditional scale write (no resourceVersion in the Scale) applies to whatever is stored now.
     desired.metadata.resourceVersion ??= current.metadata.resourceVersion;
     const updated = this.store.update(type, ns, name, desired, 'main', dryRun);
-    if (!dryRun) this.controllers.settle();
     return { status: 200, body: toScale(type, updated) };
   }
 }

@@ -18,6 +18,14 @@ export class ResourceRegistry {
     return this.types.get(key);
   }
 
+  /** The resource serving `kind` at `apiVersion` (`v1`, `apps/v1`, `rocketry.io/v1alpha1`). */
+  byKind(apiVersion: string, kind: string): ResourceType | undefined {
+    const slash = apiVersion.lastIndexOf('/');
+    const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
+    const version = apiVersion.slice(slash + 1);
+    return this.all().find((t) => t.kind === kind && t.group === group && t.versions.includes(version));
+  }
+
   register(type: ResourceType): void {
     this.types.set(resourceKey(type), type);
   }
