@@ -4,8 +4,11 @@
  * multipleOf, string length and pattern, item and property counts, uniqueItems, allOf/anyOf/oneOf/not.
  * `format` and CEL rules (`x-kubernetes-validations`) are not checked here; see README.md.
  */
+
+import type { KubeObject } from './kube-object.js';
 import { isPlainObject } from './kube-object.js';
-import type { FieldCause } from './status.js';
+import type { ResourceType } from './resource-types.js';
+import { type FieldCause, invalid } from './status.js';
 
 export interface ValidationSchema {
   type?: string;
@@ -157,4 +160,10 @@ export function validateAgainstSchema(
   root.required = (schema.required ?? []).filter((k) => !['metadata', 'apiVersion', 'kind'].includes(k));
   check(root, rest, '', out);
   return out;
+}
+
+/** Throws 422 Invalid when a custom resource does not satisfy its CRD's schema. */
+export function checkSchema(type: ResourceType, obj: KubeObject): void {
+  const causes = validateAgainstSchema(obj, type.schema as ValidationSchema | undefined);
+  if (causes.length > 0) throw invalid(type.kind, type.group, obj.metadata.name ?? '', causes);
 }

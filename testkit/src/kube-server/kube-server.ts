@@ -12,15 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { BackgroundControllers } from './background-controllers.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
-import { FaultInjector, matches, type RequestInfo, type RequestMatch, type Verb, WRITE_VERBS } from './faults.js';
+import { FaultInjector, type Verb } from './faults.js';
+import { discoveryDocument, parseBody, readBody, resourceNotFound, send } from './http-io.js';
 import type { KubeObject } from './kube-object.js';
 import { type KubeConfigOptions, kubeConfigOptions, kubeconfigYaml } from './kubeconfig.js';
 import { type Admission, ObjectStore } from './object-store.js';
+import { RequestLog, type RequestRecord, type WriteFilter } from './request-log.js';
 import { ResourceHandler, type ResourceRoute, verbOf } from './resource-handler.js';
 import type { ResourceType } from './resource-types.js';
-import { parseRoute, type Route } from './routes.js';
-import { badRequest, KubeStatusError } from './status.js';
+import { parseRoute } from './routes.js';
+import { KubeStatusError } from './status.js';
 import type { StoredEvent } from './watch-hub.js';
 import { serveWatch } from './watch-stream.js';
 
@@ -38,26 +39,12 @@ export interface KubeServerOptions {
   defaultWatchTimeoutSeconds?: number;
 }
 
-export interface RequestRecord extends RequestInfo {
-  method: string;
-  path: string;
-  /** The query string without `?`, e.g. `watch=true&resourceVersion=12`. */
-  query: string;
-  code: number;
-  at: number;
-}
-
-export interface WriteFilter extends Omit<RequestMatch, 'verbs'> {
-  /** Count refused writes too (409, 503...). Default false: only writes the server applied (2xx). */
-  includeFailed?: boolean;
-}
-
 export class KubeServer {
   readonly store: ObjectStore;
   readonly faults: FaultInjector;
   private readonly controllers: BackgroundControllers;
   private readonly handler: ResourceHandler;
-  private readonly log: RequestRecord[] = [];
+  private readonly log = new RequestLog();
   private readonly watches = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
   private port = 0;
@@ -145,25 +132,17 @@ export class KubeServer {
 
   /** Every request served so far, oldest first. */
   requests(): readonly RequestRecord[] {
-    return [...this.log];
+    return this.log.all();
   }
 
   /** Writes (create, update, patch, delete) that matched `filter`. */
   writes(filter: WriteFilter = {}): RequestRecord[] {
-    return this.log.filter(
-      (r) => matches({ ...filter, verbs: WRITE_VERBS }, r) && (filter.includeFailed || (r.code >= 200 && r.code < 300)),
-    );
+    return this.log.writes(filter);
   }
 
   /** Applied writes per object (`namespace/name`), e.g. to assert "no more than 2 writes per CR". */
   writeCounts(filter: WriteFilter = {}): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const r of this.writes(filter)) {
-      if (r.name === undefined) continue;
-      const key = `${r.namespace ?? ''}/${r.name}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    return counts;
+    return this.log.writeCounts(filter);
   }
 
   /** The watch history: every ADDED / MODIFIED / DELETED still retained, oldest first. */
@@ -230,7 +209,7 @@ export class KubeServer {
       record.code = status.code;
       send(res, status.code, status.toStatus());
     }
-    this.log.push(record);
+    this.log.add(record);
   }
 
   private serve(req: IncomingMessage, res: ServerResponse, url: URL, raw: string, record: RequestRecord): void {
@@ -296,44 +275,4 @@ export class KubeServer {
   }
 }
 
-const resourceNotFound = () => new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
-
-function discoveryDocument(route: Exclude<Route, { kind: 'resource' }>, types: ResourceType[]): unknown {
-  let doc: unknown;
-  if (route.kind === 'discovery') {
-    if (route.path === 'health') return 'ok';
-    doc = route.path === 'api' ? apiVersions() : route.path === 'apis' ? apiGroupList(types) : versionInfo;
-  } else if (route.kind === 'group') doc = apiGroup(route.group, types);
-  else if (route.kind === 'group-version') doc = apiResourceList(route.group, route.version, types);
-  if (doc === undefined) throw resourceNotFound();
-  return doc;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseBody(raw: string, method: string): unknown {
-  if (raw.trim() === '') {
-    if (method === 'POST' || method === 'PUT' || method === 'PATCH') throw badRequest('the request body is empty');
-    return undefined;
-  }
-  try {
-    return JSON.parse(raw);
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-function send(res: ServerResponse, code: number, body: unknown): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(code, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-export type { Verb };
+export type { RequestRecord, Verb, WriteFilter };

@@ -5,8 +5,8 @@
 import type { KubeObject, ObjectMeta } from './kube-object.js';
 import { isPlainObject } from './kube-object.js';
 import { jsonEqual } from './patch.js';
-import type { ResourceType } from './resource-types.js';
-import { type FieldCause, invalid } from './status.js';
+import { apiVersionOf, type ResourceType } from './resource-types.js';
+import { badRequest, type FieldCause, invalid } from './status.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -54,6 +54,18 @@ function qualifiedKeyCauses(field: string, key: string): FieldCause[] {
     ];
   }
   return [];
+}
+
+/** A body of another kind or group is refused, as decoding it into the addressed resource fails in the apiserver. */
+export function checkTypeMeta(type: ResourceType, body: KubeObject): void {
+  if (body.kind !== undefined && body.kind !== type.kind) {
+    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`);
+  }
+  if (body.apiVersion !== undefined && !type.versions.some((v) => apiVersionOf(type, v) === body.apiVersion)) {
+    throw badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(type, type.versions[0]!)})`,
+    );
+  }
 }
 
 /** Validates what every object's metadata must satisfy (ValidateObjectMeta). Throws 422 Invalid. */

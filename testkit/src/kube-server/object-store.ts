@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pruneAndDefault } from './crd-schema.js';
-import { type ValidationSchema, validateAgainstSchema } from './crd-validation.js';
+import { checkSchema } from './crd-validation.js';
 import { admitKind } from './kind-rules.js';
 import type { KubeObject } from './kube-object.js';
+import { patchObject } from './object-patch.js';
 import {
+  checkTypeMeta,
   generatedName,
   markDeleting,
   pendingFinalizers,
@@ -18,7 +20,7 @@ import {
   validateMetadata,
   validateUpdate,
 } from './object-rules.js';
-import { checkStrategicMergePatch, type Json, jsonEqual, jsonPatch, mergePatch } from './patch.js';
+import { type Json, jsonEqual } from './patch.js';
 import { ResourceRegistry } from './resource-registry.js';
 import { apiVersionOf, type ResourceType, resourceKey } from './resource-types.js';
 import { alreadyExists, badRequest, conflict, invalid, KubeStatusError, notFound } from './status.js';
@@ -52,23 +54,6 @@ export interface ObjectStoreOptions {
   admission?: Admission;
   /** Called after every change, so the background controllers (GC, namespace and CRD cleanup) can run. */
   onChange?: () => void;
-}
-
-/** A body of another kind or group is refused, as decoding it into the addressed resource fails in the apiserver. */
-function checkTypeMeta(type: ResourceType, body: KubeObject): void {
-  if (body.kind !== undefined && body.kind !== type.kind) {
-    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`);
-  }
-  if (body.apiVersion !== undefined && !type.versions.some((v) => apiVersionOf(type, v) === body.apiVersion)) {
-    throw badRequest(
-      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(type, type.versions[0]!)})`,
-    );
-  }
-}
-
-function checkSchema(type: ResourceType, obj: KubeObject): void {
-  const causes = validateAgainstSchema(obj, type.schema as ValidationSchema | undefined);
-  if (causes.length > 0) throw invalid(type.kind, type.group, obj.metadata.name ?? '', causes);
 }
 
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
@@ -195,27 +180,7 @@ export class ObjectStore {
     dryRun = false,
   ): KubeObject {
     const old = this.get(type, namespace, name);
-    let patched: Json;
-    if (patchType === 'json') patched = jsonPatch(old as unknown as Json, body);
-    else {
-      if (patchType === 'strategic') {
-        if (type.custom) {
-          throw new KubeStatusError(
-            415,
-            'UnsupportedMediaType',
-            'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
-          );
-        }
-        checkStrategicMergePatch(body);
-      }
-      if (body === null || typeof body !== 'object' || Array.isArray(body))
-        throw badRequest('a merge patch must be a JSON object');
-      patched = mergePatch(old as unknown as Json, body);
-    }
-    const obj = patched as unknown as KubeObject;
-    if (typeof obj !== 'object' || obj === null || typeof obj.metadata !== 'object' || obj.metadata === null) {
-      throw badRequest('the patch removed the object metadata');
-    }
+    const obj = patchObject(type, old, patchType, body);
     if (obj.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(type, name);
     if (obj.metadata.name !== old.metadata.name) throw badRequest('metadata.name cannot be changed by a patch');
     return this.replace(type, old, obj, target, dryRun);
