@@ -130,7 +130,8 @@ describe('KubeServer watches', () => {
     await c.core.patchNamespacedConfigMap({
       namespace: ns,
       name: 'a',
-      body: [{ op: 'add', path: '/metadata/labels/app', value: 'x' }],
+      // `a` has no labels: the server omits an empty map, as the apiserver does, so add the whole map.
+      body: [{ op: 'add', path: '/metadata/labels', value: { app: 'x' } }],
     });
     await create('b', { app: 'x' });
     await c.core.patchNamespacedConfigMap({

@@ -72,6 +72,16 @@ describe('prepareForUpdate', () => {
     expect(prepareForUpdate(crdType, x, { ...x, status: { replicas: 1 } }, 'main').metadata.generation).toBe(2);
   });
 
+  it('drops empty labels, annotations, finalizers and owner references, as Go omitempty does', () => {
+    const next = prepareForUpdate(
+      deployments,
+      old,
+      { ...old, metadata: { ...old.metadata, labels: {}, annotations: {}, finalizers: [], ownerReferences: [] } },
+      'main',
+    );
+    expect(next).toEqual(old);
+  });
+
   it('keeps identity and server-owned metadata from the stored object', () => {
     const next = prepareForUpdate(
       deployments,

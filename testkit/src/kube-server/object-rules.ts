@@ -125,6 +125,22 @@ export function specChanged(type: ResourceType, before: KubeObject, after: KubeO
   return !jsonEqual(specPart(type, before) as never, specPart(type, after) as never);
 }
 
+/**
+ * ObjectMeta is a Go struct with `omitempty` fields, so empty labels, annotations, finalizers and owner references
+ * never come back from the apiserver, and sending them empty changes nothing.
+ */
+export function normalizeMetadata(meta: ObjectMeta): void {
+  for (const field of ['labels', 'annotations'] as const) {
+    const value = meta[field];
+    if (value === null || (value !== undefined && Object.keys(value).length === 0)) delete meta[field];
+  }
+  for (const field of ['finalizers', 'ownerReferences'] as const) {
+    const value = meta[field];
+    if (value === null || (Array.isArray(value) && value.length === 0)) delete meta[field];
+  }
+  if (meta.generateName === '') delete meta.generateName;
+}
+
 export interface CreateContext {
   uid: string;
   now: Date;
@@ -150,6 +166,7 @@ export function prepareForCreate(type: ResourceType, incoming: KubeObject, ctx: 
   meta.creationTimestamp = rfc3339(ctx.now);
   if (type.namespaced) meta.namespace = ctx.namespace;
   else delete meta.namespace;
+  normalizeMetadata(meta);
   if (type.tracksGeneration) meta.generation = 1;
   if (type.statusSubresource) {
     const status = initialStatus(type);
@@ -210,6 +227,7 @@ export function prepareForUpdate(
   }
   delete meta.selfLink;
   delete meta.managedFields;
+  normalizeMetadata(meta);
   if (type.tracksGeneration && specChanged(type, old, obj)) meta.generation = (oldMeta.generation ?? 0) + 1;
   return obj;
 }
