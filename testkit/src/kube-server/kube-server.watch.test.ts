@@ -108,7 +108,7 @@ describe('KubeServer watches', () => {
     try {
       await small.core.createNamespace({ body: { metadata: { name: ns } } });
       const first = await small.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'x0' } } });
-      for (let i = 1; i < 5; i++) {
+      for (let i = 1; i < 10; i++) {
         await small.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `x${i}` } } });
       }
       const w = watch(small, path, { resourceVersion: first.metadata!.resourceVersion! });

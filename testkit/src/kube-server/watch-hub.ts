@@ -33,9 +33,10 @@ export class WatchHub {
 
   publish(event: StoredEvent): void {
     this.events.push(event);
-    while (this.events.length > this.capacity) {
-      const dropped = this.events.shift()!;
-      this.compactedThrough = dropped.resourceVersion;
+    // Drop in batches: shifting one event per publish would copy the whole history every time.
+    if (this.events.length > this.capacity + Math.max(1, Math.floor(this.capacity / 4))) {
+      const dropped = this.events.splice(0, this.events.length - this.capacity);
+      this.compactedThrough = dropped.at(-1)!.resourceVersion;
     }
     for (const listener of [...this.listeners]) listener(event);
   }
