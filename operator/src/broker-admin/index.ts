@@ -1,0 +1,2 @@
+export * from './broker-admin.js';
+export * from './http-broker-admin.js';
