@@ -1,20 +1,26 @@
-import { appendFile, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFileIfExists } from '../../storage/atomic-file.js';
 import { decodeEntries, encodeEntries, type TimerEntry } from './timer-entry.js';
 
 const SUFFIX = '.tl';
 
+/** Bucket files kept open for appending (the few being written now); the least recently written are closed first. */
+const MAX_OPEN_FILES = 32;
+
 /**
  * The timer bucket files in `<dir>`, one per bucket that has timers, named by the bucket's start (epoch ms). Entries
- * are buffered per bucket and appended in one write per bucket and flush; writes to one file never overlap (each
- * flush waits for the previous one). `sync` makes the files written since the last sync durable.
+ * are buffered per bucket and appended in one write per bucket and flush, through handles kept open for the buckets
+ * written lately. Flushes, syncs and removals run one at a time, in call order. `sync` makes the files written since
+ * the last sync durable.
  */
 export class BucketFiles {
   private queued = new Map<number, TimerEntry[]>();
   private queuedCount = 0;
   private readonly unsynced = new Set<number>();
-  private flushing: Promise<void> = Promise.resolve();
+  /** Open handles in least-recently-written order. */
+  private readonly handles = new Map<number, FileHandle>();
+  private chain: Promise<void> = Promise.resolve();
 
   private constructor(private readonly dir: string) {}
 
@@ -47,42 +53,51 @@ export class BucketFiles {
 
   /** Writes every queued entry (to the page cache); resolves when they and all earlier ones are written. */
   flush(): Promise<void> {
-    if (this.queuedCount === 0) return this.flushing;
+    if (this.queuedCount === 0) return this.chain;
     const batch = this.queued;
     this.queued = new Map();
     this.queuedCount = 0;
-    const previous = this.flushing;
-    this.flushing = (async () => {
-      await previous.catch(() => {});
+    return this.serially(async () => {
       await Promise.all(
         [...batch].map(async ([bucket, entries]) => {
-          await appendFile(this.pathOf(bucket), encodeEntries(entries));
+          await (await this.handleOf(bucket)).write(encodeEntries(entries));
           this.unsynced.add(bucket);
         }),
       );
-    })();
-    return this.flushing;
+      while (this.handles.size > MAX_OPEN_FILES) {
+        const [oldest, handle] = this.handles.entries().next().value as [number, FileHandle];
+        this.handles.delete(oldest);
+        await handle.close();
+      }
+    });
   }
 
-  /** fdatasyncs every file written since the last sync (after a flush). */
+  /** fdatasyncs every file written since the last sync (queued entries are written first). */
   async sync(): Promise<void> {
     await this.flush();
-    const buckets = [...this.unsynced];
-    this.unsynced.clear();
-    for (const bucket of buckets) {
-      let file: Awaited<ReturnType<typeof open>>;
-      try {
-        file = await open(this.pathOf(bucket), 'r+');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // done and removed meanwhile
-        throw err;
+    return this.serially(async () => {
+      const buckets = [...this.unsynced];
+      this.unsynced.clear();
+      for (const bucket of buckets) {
+        const held = this.handles.get(bucket);
+        if (held) {
+          await held.datasync();
+          continue;
+        }
+        let file: FileHandle;
+        try {
+          file = await open(this.pathOf(bucket), 'r+');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // done and removed meanwhile
+          throw err;
+        }
+        try {
+          await file.datasync();
+        } finally {
+          await file.close();
+        }
       }
-      try {
-        await file.datasync();
-      } finally {
-        await file.close();
-      }
-    }
+    });
   }
 
   /** Every entry of a bucket, queued ones included (flushed first); [] when it has no file. */
@@ -94,8 +109,43 @@ export class BucketFiles {
 
   async remove(bucket: number): Promise<void> {
     await this.flush();
-    this.unsynced.delete(bucket);
-    await rm(this.pathOf(bucket), { force: true });
+    return this.serially(async () => {
+      this.unsynced.delete(bucket);
+      await this.closeHandle(bucket);
+      await rm(this.pathOf(bucket), { force: true });
+    });
+  }
+
+  /** Writes what is queued and closes every handle. */
+  async close(): Promise<void> {
+    await this.flush();
+    return this.serially(async () => {
+      for (const bucket of [...this.handles.keys()]) await this.closeHandle(bucket);
+    });
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.chain.catch(() => {}).then(work);
+    this.chain = next;
+    return next;
+  }
+
+  private async handleOf(bucket: number): Promise<FileHandle> {
+    let handle = this.handles.get(bucket);
+    if (handle) {
+      this.handles.delete(bucket); // to the most recent end
+    } else {
+      handle = await open(this.pathOf(bucket), 'a');
+    }
+    this.handles.set(bucket, handle);
+    return handle;
+  }
+
+  private async closeHandle(bucket: number): Promise<void> {
+    const handle = this.handles.get(bucket);
+    if (!handle) return;
+    this.handles.delete(bucket);
+    await handle.close();
   }
 
   private pathOf(bucket: number): string {

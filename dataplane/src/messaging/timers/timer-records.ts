@@ -43,18 +43,14 @@ export function decideDelay(deliverAt: number, now: number, maxDelayMs: number):
 
 /** The DELAY message as stored now: in its topic when due, else as a timer record. Both carry the delivery time. */
 export function delayedInput(input: MessageInput, deliverAt: number, decision: DelayDecision): MessageInput {
-  const properties = { ...input.properties, [SYSTEM_PROPERTY.deliverAt]: String(deliverAt) };
+  // One copy with plain assignments: spreading into objects with computed keys costs several times more per send.
+  const properties: Record<string, string> = {};
+  for (const key in input.properties) properties[key] = input.properties[key] as string;
+  properties[SYSTEM_PROPERTY.deliverAt] = String(deliverAt);
   if (decision.kind === 'deliver-now') return { ...input, properties };
-  return {
-    ...input,
-    topic: SYS_TIMER_TOPIC,
-    queueId: 0,
-    properties: {
-      ...properties,
-      [TIMER_PROPERTY.topic]: input.topic,
-      [TIMER_PROPERTY.queueId]: String(input.queueId),
-    },
-  };
+  properties[TIMER_PROPERTY.topic] = input.topic;
+  properties[TIMER_PROPERTY.queueId] = String(input.queueId);
+  return { ...input, topic: SYS_TIMER_TOPIC, queueId: 0, properties };
 }
 
 /** What a record of `__sys_timer` says. */

@@ -464,5 +464,6 @@ export class TimerService {
     this.intervals.length = 0;
     await Promise.allSettled([this.scanning, this.advancing, this.firing]);
     await this.checkpoint();
+    await this.files.close();
   }
 }
