@@ -189,4 +189,31 @@ describe('KubeServer deletion: finalizers, garbage collection, namespaces', () =
       }
     });
   });
+
+  it('deletes a pod bound to a node gracefully: it stays Terminating until deleted with grace period 0', async () => {
+    const pod = (name: string, nodeName?: string) => ({
+      metadata: { name },
+      spec: {
+        ...(nodeName ? { nodeName } : {}),
+        terminationGracePeriodSeconds: 20,
+        containers: [{ name: 'c', image: 'x:1' }],
+      },
+    });
+    await c.core.createNamespacedPod({ namespace: ns, body: pod('unbound') });
+    await c.core.deleteNamespacedPod({ namespace: ns, name: 'unbound' });
+    expect((await statusOf(c.core.readNamespacedPod({ namespace: ns, name: 'unbound' }))).code).toBe(404);
+
+    await c.core.createNamespacedPod({ namespace: ns, body: pod('bound', 'node-1') });
+    const before = Date.now();
+    await c.core.deleteNamespacedPod({ namespace: ns, name: 'bound' });
+    const terminating = await c.core.readNamespacedPod({ namespace: ns, name: 'bound' });
+    expect(terminating.metadata?.deletionGracePeriodSeconds).toBe(20);
+    expect(terminating.metadata!.deletionTimestamp!.getTime()).toBeGreaterThanOrEqual(before + 18_000);
+    await c.core.patchNamespacedPodStatus(
+      { namespace: ns, name: 'bound', body: { status: { phase: 'Running' } } },
+      merge,
+    );
+    await c.core.deleteNamespacedPod({ namespace: ns, name: 'bound', gracePeriodSeconds: 0 });
+    expect((await statusOf(c.core.readNamespacedPod({ namespace: ns, name: 'bound' }))).code).toBe(404);
+  });
 });

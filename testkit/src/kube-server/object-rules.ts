@@ -251,10 +251,48 @@ export function validateUpdate(type: ResourceType, old: KubeObject, updated: Kub
 /** What DELETE does to an object that has finalizers: set deletionTimestamp once and bump generation once. */
 export function markDeleting(obj: KubeObject, now: Date): KubeObject {
   const out = structuredClone(obj);
-  if (out.metadata.deletionTimestamp) return out;
+  if (out.metadata.deletionTimestamp) {
+    // A pod in its grace period deleted again with grace period 0: the grace period ends now.
+    if ((out.metadata.deletionGracePeriodSeconds ?? 0) > 0) {
+      out.metadata.deletionTimestamp = rfc3339(now);
+      out.metadata.deletionGracePeriodSeconds = 0;
+    }
+    return out;
+  }
   if ((out.metadata.generation ?? 0) > 0) out.metadata.generation = (out.metadata.generation ?? 0) + 1;
   out.metadata.deletionTimestamp = rfc3339(now);
   out.metadata.deletionGracePeriodSeconds = 0;
+  return out;
+}
+
+/**
+ * Pods bound to a node are deleted gracefully: they stay, with deletionTimestamp in the future, until the kubelet (a
+ * test, here) deletes them with grace period 0. Unbound and finished pods, and every other kind, go at once.
+ */
+export function podGracePeriodSeconds(
+  type: ResourceType,
+  obj: KubeObject,
+  options: { gracePeriodSeconds?: number },
+): number {
+  if (type.group !== '' || type.plural !== 'pods') return 0;
+  const spec = isPlainObject(obj.spec) ? obj.spec : {};
+  const phase = isPlainObject(obj.status) ? obj.status.phase : undefined;
+  if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  const requested =
+    options.gracePeriodSeconds ??
+    (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30);
+  const current = obj.metadata.deletionGracePeriodSeconds;
+  return Math.max(0, current !== undefined ? Math.min(current, requested) : requested);
+}
+
+/** Graceful deletion: deletionTimestamp is when the grace period ends; a later delete may only shorten it. */
+export function markGracefulDeleting(obj: KubeObject, now: Date, graceSeconds: number): KubeObject {
+  const out = structuredClone(obj);
+  if (out.metadata.deletionGracePeriodSeconds === graceSeconds && out.metadata.deletionTimestamp) return out;
+  if (!out.metadata.deletionTimestamp && (out.metadata.generation ?? 0) > 0)
+    out.metadata.generation = (out.metadata.generation ?? 0) + 1;
+  out.metadata.deletionTimestamp = rfc3339(new Date(now.getTime() + graceSeconds * 1000));
+  out.metadata.deletionGracePeriodSeconds = graceSeconds;
   return out;
 }
 
@@ -263,4 +301,13 @@ export function pendingFinalizers(obj: KubeObject): string[] {
   const specFinalizers =
     isPlainObject(obj.spec) && Array.isArray(obj.spec.finalizers) ? obj.spec.finalizers.map(String) : [];
   return [...(obj.metadata.finalizers ?? []), ...(obj.kind === 'Namespace' ? specFinalizers : [])];
+}
+
+/** An object marked for deletion goes once no finalizer holds it and its grace period (pods) is over. */
+export function finishedDeleting(obj: KubeObject): boolean {
+  return (
+    obj.metadata.deletionTimestamp !== undefined &&
+    (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0 &&
+    pendingFinalizers(obj).length === 0
+  );
 }

@@ -11,9 +11,12 @@ import type { KubeObject } from './kube-object.js';
 import { patchObject } from './object-patch.js';
 import {
   checkTypeMeta,
+  finishedDeleting,
   generatedName,
   markDeleting,
+  markGracefulDeleting,
   pendingFinalizers,
+  podGracePeriodSeconds,
   prepareForCreate,
   prepareForUpdate,
   type UpdateTarget,
@@ -32,6 +35,7 @@ export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
 export interface DeleteOptions {
   propagationPolicy?: PropagationPolicy;
+  gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
@@ -206,7 +210,7 @@ export class ObjectStore {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (jsonEqual(obj as unknown as Json, old as unknown as Json)) return old;
     if (dryRun) return obj;
-    if (obj.metadata.deletionTimestamp && pendingFinalizers(obj).length === 0) return this.remove(type, obj);
+    if (finishedDeleting(obj)) return this.remove(type, obj);
     return this.commit(type, obj, 'MODIFIED', old);
   }
 
@@ -239,7 +243,8 @@ export class ObjectStore {
         { name, kind: type.plural },
       );
     }
-    const obj = markDeleting(old, this.now());
+    const grace = podGracePeriodSeconds(type, old, options);
+    const obj = grace > 0 ? markGracefulDeleting(old, this.now(), grace) : markDeleting(old, this.now());
     const finalizers = new Set(obj.metadata.finalizers ?? []);
     if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
     if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
@@ -249,8 +254,9 @@ export class ObjectStore {
     if (finalizers.size > 0) obj.metadata.finalizers = [...finalizers];
     if (type.group === '' && type.plural === 'namespaces')
       obj.status = { ...(obj.status as object), phase: 'Terminating' };
-    if (dryRun) return { deleted: pendingFinalizers(obj).length === 0, object: obj };
-    if (pendingFinalizers(obj).length === 0) return { deleted: true, object: this.remove(type, old) };
+    const goesNow = grace === 0 && pendingFinalizers(obj).length === 0;
+    if (dryRun) return { deleted: goesNow, object: obj };
+    if (goesNow) return { deleted: true, object: this.remove(type, old) };
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (jsonEqual(obj as unknown as Json, old as unknown as Json)) return { deleted: false, object: old };
     return { deleted: false, object: this.commit(type, obj, 'MODIFIED', old) };
@@ -261,7 +267,7 @@ export class ObjectStore {
     const obj = structuredClone(old);
     change(obj);
     if (jsonEqual(obj as unknown as Json, old as unknown as Json)) return old;
-    if (obj.metadata.deletionTimestamp && pendingFinalizers(obj).length === 0) return this.remove(type, obj);
+    if (finishedDeleting(obj)) return this.remove(type, obj);
     return this.commit(type, obj, 'MODIFIED', old);
   }
 

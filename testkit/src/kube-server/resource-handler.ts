@@ -89,7 +89,12 @@ function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
     throw badRequest(`propagationPolicy: Unsupported value: "${policy}"`);
   }
   const pre = isPlainObject(b.preconditions) ? (b.preconditions as DeleteOptions['preconditions']) : undefined;
-  return { ...(policy ? { propagationPolicy: policy } : {}), ...(pre ? { preconditions: pre } : {}) };
+  const grace = query.get('gracePeriodSeconds') ?? b.gracePeriodSeconds;
+  return {
+    ...(policy ? { propagationPolicy: policy } : {}),
+    ...(pre ? { preconditions: pre } : {}),
+    ...(grace !== undefined && grace !== null ? { gracePeriodSeconds: Number(grace) } : {}),
+  };
 }
 
 interface ContinueToken {
