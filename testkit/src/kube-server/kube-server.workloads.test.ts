@@ -123,6 +123,23 @@ describe('status and scale subresources of built-in workloads', () => {
     });
   });
 
+  it('treats resending a rendered object without its defaulted fields as no change (same generation and resourceVersion)', async () => {
+    const rendered = { metadata: { name: 's' }, spec: { ...deployment('s').spec!, serviceName: 's' } };
+    const created = await c.apps.createNamespacedStatefulSet({ namespace: ns, body: rendered });
+    const again = await c.apps.replaceNamespacedStatefulSet({
+      namespace: ns,
+      name: 's',
+      body: { ...rendered, metadata: { ...rendered.metadata, resourceVersion: created.metadata?.resourceVersion } },
+    });
+    expect(again.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+    expect(again.metadata?.generation).toBe(1);
+    const patched = await c.apps.patchNamespacedStatefulSet(
+      { namespace: ns, name: 's', body: { spec: rendered.spec } },
+      merge,
+    );
+    expect(patched.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+  });
+
   it('refuses changes to immutable StatefulSet fields with 422', async () => {
     const sts = await c.apps.createNamespacedStatefulSet({
       namespace: ns,

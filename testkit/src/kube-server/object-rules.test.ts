@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from './kube-object.js';
-import { generatedName, markDeleting, prepareForCreate, prepareForUpdate, validateMetadata } from './object-rules.js';
+import type { UpdateTarget } from './object-rules.js';
+import {
+  bumpGeneration,
+  generatedName,
+  markDeleting,
+  prepareForUpdate as prepare,
+  prepareForCreate,
+  validateMetadata,
+} from './object-rules.js';
 import { BUILTIN_RESOURCE_TYPES, fromCrd, type ResourceType } from './resource-types.js';
 import { KubeStatusError } from './status.js';
 
@@ -32,6 +40,13 @@ describe('prepareForCreate', () => {
     expect(cm.status).toEqual({ replicas: 9 });
   });
 });
+
+/** prepareForUpdate followed by the generation bump, as the store runs them. */
+const prepareForUpdate = (t: ResourceType, old: KubeObject, incoming: KubeObject, target: UpdateTarget) => {
+  const obj = prepare(t, old, incoming, target);
+  bumpGeneration(t, old, obj);
+  return obj;
+};
 
 describe('prepareForUpdate', () => {
   const old = { ...created(deployments), status: { replicas: 1 } };

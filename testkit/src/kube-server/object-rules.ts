@@ -189,7 +189,7 @@ export type UpdateTarget = 'main' | 'status';
 /**
  * The object an update stores, given the stored one and the one sent. Identity and server-owned metadata come from the
  * stored object; a main-resource write keeps the stored status (when status has its own endpoint) and a status write
- * keeps everything but status. generation moves when anything it tracks changed.
+ * keeps everything but status. generation is bumped separately (`bumpGeneration`).
  */
 export function prepareForUpdate(
   type: ResourceType,
@@ -228,8 +228,16 @@ export function prepareForUpdate(
   delete meta.selfLink;
   delete meta.managedFields;
   normalizeMetadata(meta);
-  if (type.tracksGeneration && specChanged(type, old, obj)) meta.generation = (oldMeta.generation ?? 0) + 1;
   return obj;
+}
+
+/**
+ * Bumps metadata.generation when anything it tracks changed. Runs after defaulting, pruning and mutating admission,
+ * as the apiserver's PrepareForUpdate does, so resending an object without its defaulted fields is no spec change.
+ */
+export function bumpGeneration(type: ResourceType, old: KubeObject, obj: KubeObject): void {
+  if (type.tracksGeneration && specChanged(type, old, obj))
+    obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
 }
 
 /** Rules an update must satisfy relative to the stored object (ValidateObjectMetaUpdate). Throws 422 Invalid. */

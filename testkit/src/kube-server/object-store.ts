@@ -10,6 +10,7 @@ import { admitKind } from './kind-rules.js';
 import type { KubeObject } from './kube-object.js';
 import { patchObject } from './object-patch.js';
 import {
+  bumpGeneration,
   checkTypeMeta,
   finishedDeleting,
   generatedName,
@@ -133,9 +134,9 @@ export class ObjectStore {
     obj.kind = type.kind;
     obj = admitKind(type, obj, undefined, { allocateClusterIp: () => this.allocateClusterIp() });
     obj = pruneAndDefault(obj, type.schema);
+    obj = this.options.admission?.({ operation: 'CREATE', type, subresource: 'main', object: obj }) ?? obj;
     validateMetadata(type, obj);
     checkSchema(type, obj);
-    obj = this.options.admission?.({ operation: 'CREATE', type, subresource: 'main', object: obj }) ?? obj;
     if (this.find(type, namespace, name)) throw alreadyExists(type, name);
     if (dryRun) return obj;
     return this.commit(type, obj, 'ADDED');
@@ -202,11 +203,12 @@ export class ObjectStore {
     obj.kind = old.kind;
     if (target === 'main') obj = admitKind(type, obj, old, { allocateClusterIp: () => this.allocateClusterIp() });
     obj = pruneAndDefault(obj, type.schema);
+    obj =
+      this.options.admission?.({ operation: 'UPDATE', type, subresource: target, object: obj, oldObject: old }) ?? obj;
+    bumpGeneration(type, old, obj);
     validateMetadata(type, obj);
     validateUpdate(type, old, obj);
     checkSchema(type, obj);
-    obj =
-      this.options.admission?.({ operation: 'UPDATE', type, subresource: target, object: obj, oldObject: old }) ?? obj;
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (jsonEqual(obj as unknown as Json, old as unknown as Json)) return old;
     if (dryRun) return obj;
