@@ -212,6 +212,11 @@ export function brokerClusterReconciler(deps: ReconcilerDeps): Reconciler<Cluste
       ctx.log.info({ pod: roll.pod, pending: roll.pending }, 'rolling pod');
     }
 
+    // A StatefulSet whose controller has not published the new revision yet still has a roll ahead of it.
+    const rollSeen: RollDecision =
+      roll.action === 'wait' && roll.blockedBy === 'controller'
+        ? { ...roll, pending: Math.max(1, roll.pending) }
+        : roll;
     const groups: GroupObservation[] = groupsNow.map((i) => {
       const name = names.brokerGroup(cluster, i);
       const g = live.find((l) => l.index === i);
@@ -233,7 +238,7 @@ export function brokerClusterReconciler(deps: ReconcilerDeps): Reconciler<Cluste
       invalidSpec: undefined,
       nameServer,
       groups,
-      roll,
+      roll: rollSeen,
       drain,
       endpoints: clusterEndpoints(cluster, rctx) as BrokerClusterStatus['endpoints'],
     };

@@ -1,0 +1,94 @@
+import { type BrokerCluster, type EventRule, validateSpec } from '@rocketry/crds';
+import { isTrue, PAUSE_RECONCILIATION } from '../../annotations.js';
+import type { KubeObject } from '../../runtime/kube-object.js';
+import type { Reconciler } from '../../runtime/reconciler.js';
+import { BROKER_CLUSTERS, EVENT_RULES } from '../../runtime/resources.js';
+import { type ClusterTarget, clusterKeyOf, clusterTarget } from './cluster-target.js';
+import type { ReadyUpdate } from './decide.js';
+import { ENTITY_FINALIZER, type EntityObject } from './entity-reconciler.js';
+import { entityStatus } from './entity-status.js';
+
+/**
+ * EventRule's Ready, honestly: the brokers have no eventing engine yet, so a valid rule on an existing cluster is
+ * `Ready=False, reason NotSupported` and nothing is created anywhere (not even the rule's consumer group). Invalid
+ * specs and missing clusters are still reported as such, so the object is ready to be synced once an engine exists.
+ */
+export function eventRuleReady(input: {
+  readonly paused: boolean;
+  readonly invalid: string | undefined;
+  readonly target: ClusterTarget;
+  readonly sourceTopic: string;
+}): ReadyUpdate {
+  if (input.paused) {
+    return { status: 'Unknown', reason: 'ReconciliationPaused', message: 'rocketry.io/pause-reconciliation is "true"' };
+  }
+  if (input.invalid !== undefined) return { status: 'False', reason: 'InvalidSpec', message: input.invalid };
+  const { target } = input;
+  if (target.kind === 'not-found') return { status: 'False', reason: 'ClusterNotFound', message: target.message };
+  if (target.kind === 'not-allowed') return { status: 'False', reason: 'NamespaceNotAllowed', message: target.message };
+  return {
+    status: 'False',
+    reason: 'NotSupported',
+    message:
+      'Rocketry brokers have no eventing engine yet: this rule is stored but routes no events from topic ' +
+      `${input.sourceTopic}, and nothing was created on the brokers`,
+  };
+}
+
+type EventRuleObject = EventRule & EntityObject;
+
+/** EventRule → status only (no finalizer, no broker calls) until the brokers can run rules. */
+export const eventRuleReconciler = (): Reconciler<EntityObject> => ({
+  kind: 'EventRule',
+  resource: EVENT_RULES,
+  workers: 2,
+  watches: [
+    {
+      resource: BROKER_CLUSTERS,
+      // Declared for its cache only: a cluster appearing or going is picked up by the resync.
+      keys: () => [],
+    },
+  ],
+  async reconcile(_key, obj, ctx) {
+    if (!obj) return {};
+    const { namespace = '', name = '', resourceVersion } = obj.metadata ?? {};
+    if ((obj.metadata?.finalizers ?? []).includes(ENTITY_FINALIZER)) {
+      // Never added by this operator; released so a rule from elsewhere cannot wedge its namespace.
+      await ctx.client.mergePatch(EVENT_RULES, namespace, name, {
+        metadata: { finalizers: obj.metadata?.finalizers?.filter((f) => f !== ENTITY_FINALIZER), resourceVersion },
+      });
+      return {};
+    }
+    if (obj.metadata?.deletionTimestamp) return {};
+    const validation = validateSpec('EventRule', obj);
+    const rule = obj as EventRuleObject;
+    const ref = rule.spec?.clusterRef;
+    const target: ClusterTarget = ref?.name
+      ? clusterTarget(
+          namespace,
+          ref,
+          ctx.cache<BrokerCluster & KubeObject>(BROKER_CLUSTERS).get(clusterKeyOf(namespace, ref)),
+        )
+      : { kind: 'not-found', message: 'spec.clusterRef is missing' };
+    const paused = isTrue(obj.metadata?.annotations, PAUSE_RECONCILIATION);
+    const ready = eventRuleReady({
+      paused,
+      invalid: validation.valid ? undefined : validation.message,
+      target,
+      sourceTopic: String(rule.spec?.source?.topic ?? ''),
+    });
+    const { patch, changed } = entityStatus(obj.status, ready, obj.metadata?.generation, {}, ctx.now().toISOString(), {
+      keepGeneration: paused,
+    });
+    if (changed) {
+      await ctx.client.mergePatch(
+        EVENT_RULES,
+        namespace,
+        name,
+        { metadata: { resourceVersion }, status: patch },
+        'status',
+      );
+    }
+    return {};
+  },
+});
