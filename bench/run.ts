@@ -23,6 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
       window: 16,
       normalMessages: Math.round(envNumber('BENCH_TIMERS_NORMAL_MESSAGES', 300_000)),
       normalRate: envNumber('BENCH_TIMERS_NORMAL_RATE', 5000),
+      ...(process.env.BENCH_TIMERS_HOLD_SECONDS && { holdMs: envNumber('BENCH_TIMERS_HOLD_SECONDS', 0) * 1000 }),
       ...(process.env.BENCH_CPU_PROFILE === '1' && {
         cpuProfDir: fileURLToPath(new URL('./results/cpu-timers/', import.meta.url)),
       }),

@@ -34,6 +34,8 @@ export interface TimersBenchOptions {
   /** Messages of the normal-publish phase that sets the reference rate. */
   readonly normalMessages: number;
   readonly normalRate: number;
+  /** Keeps the broker running this long after the run (to inspect it); 0 by default. */
+  readonly holdMs?: number;
   /** The broker runs with --cpu-prof and writes its profile here. */
   readonly cpuProfDir?: string;
 }
@@ -162,6 +164,11 @@ export async function runTimersBench(options: TimersBenchOptions): Promise<void>
     );
     if (received < scheduling.sent)
       console.log(`MISSING: ${fmt(scheduling.sent - received)} fired messages never arrived`);
+    if (options.holdMs) {
+      console.log(`holding the broker (pid ${b.pid}) for ${options.holdMs / 1000} s`);
+      await sleep(options.holdMs);
+      console.log(`  broker: ${await brokerFigures(b.pid)}; RSS ${mib(await rssOf(b.pid))}`);
+    }
   } finally {
     consumer?.close();
     await broker?.stop();

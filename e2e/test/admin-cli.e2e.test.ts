@@ -132,6 +132,32 @@ describe('rocketry admin against a broker', () => {
     expect(none.stdout).toBe(`no messages with key nobody in topic ${topic}\n`);
   });
 
+  it('lists pending timers per topic with the next due time', async () => {
+    const topic = `timers-${suffix()}-delay`;
+    expect((await admin([...server(), 'topic', 'put', topic, '--type', 'DELAY', '--queues', '1'])).code).toBe(0);
+    const producer = new Producer({ endpoints: broker?.grpc ?? '', namespace: '', logger: silentClientLogger });
+    await producer.startup();
+    const dueAt = new Date(Date.now() + 3_600_000);
+    try {
+      await producer.send({ topic, body: Buffer.from('later'), deliveryTimestamp: dueAt });
+      await producer.send({ topic, body: Buffer.from('even later'), delay: 7_200_000 });
+    } finally {
+      await producer.shutdown();
+    }
+
+    const listed = await admin([...server(), 'timer', 'list', '--topic', topic]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${topic} +2 +${dueAt.toISOString()} +(59m\\d+s|1h0m)$`, 'm'));
+    const json = await admin([...server(), '--json', 'timer', 'list']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      topics: expect.arrayContaining([
+        { topic, pending: 2, nextDueAt: dueAt.getTime(), nextDueInMs: expect.any(Number) },
+      ]),
+    });
+    const none = await admin([...server(), 'timer', 'list', '--topic', 'nothing-here']);
+    expect(none.stdout).toBe('no pending timers in topic nothing-here\n');
+  });
+
   it('puts a group, shows its lag while it consumes, resets it to the earliest offset and deletes it', async () => {
     const topic = `payments-${suffix()}`;
     const group = `billing-${suffix()}`;
