@@ -23,14 +23,23 @@ interface Entry {
 /**
  * Runs incrementally: a write to an object with ownerReferences queues that object for a GC check; a deletion, or
  * any write to an object that is being deleted, queues a full pass. Quiet writes (the common case) cost nothing.
+ *
+ * CRD establishment runs synchronously within the write (so a CR can be created right after its CRD); the garbage
+ * collector, namespace termination and CRD cleanup run shortly after the write, as a controller would, so clients see
+ * deletion cascades happen in the background.
  */
 export class BackgroundControllers {
   private fullScan = true;
   private candidates: Entry[] = [];
   private crds = new Set<string>();
   private settling = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
-  constructor(private readonly store: ObjectStore) {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly delayMs = 0,
+  ) {
     store.hub.subscribe(store.currentResourceVersion, (event) => {
       const meta = event.object.metadata;
       if (event.resource === CRD_RESOURCE && event.type !== 'DELETED' && !meta.deletionTimestamp) {
@@ -44,7 +53,19 @@ export class BackgroundControllers {
     });
   }
 
-  /** Runs the controllers until a pass changes nothing. */
+  /** Called after every change: establishes written CRDs now and schedules the background pass. */
+  onChange(): void {
+    if (this.settling) return;
+    this.establishCrds();
+    if (!this.timer && !this.stopped && (this.fullScan || this.candidates.length > 0)) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.settle();
+      }, this.delayMs);
+    }
+  }
+
+  /** Runs the controllers now, until a pass changes nothing (tests may call it to skip the wait). */
   settle(): void {
     if (this.settling) return;
     this.settling = true;
@@ -55,18 +76,36 @@ export class BackgroundControllers {
     }
   }
 
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private establishCrds(): void {
+    if (this.crds.size === 0) return;
+    this.settling = true;
+    try {
+      this.establishCrdsWhileSettling();
+    } finally {
+      this.settling = false;
+    }
+  }
+
+  private establishCrdsWhileSettling(): void {
+    const crdType = this.store.registry.byKey(CRD_RESOURCE)!;
+    while (this.crds.size > 0) {
+      const names = [...this.crds];
+      this.crds.clear();
+      for (const name of names) {
+        const crd = this.store.find(crdType, undefined, name);
+        if (crd) establishCrd(this.store, crdType, crd);
+      }
+    }
+  }
+
   private runPasses(): void {
     for (let pass = 0; pass < 1000; pass++) {
-      if (this.crds.size > 0) {
-        const crdType = this.store.registry.byKey(CRD_RESOURCE)!;
-        const names = [...this.crds];
-        this.crds.clear();
-        for (const name of names) {
-          const crd = this.store.find(crdType, undefined, name);
-          if (crd) establishCrd(this.store, crdType, crd);
-        }
-        continue;
-      }
+      this.establishCrdsWhileSettling();
       if (!this.fullScan && this.candidates.length === 0) return;
       const full = this.fullScan;
       const candidates = this.candidates;

@@ -1,7 +1,7 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeStatusError } from './status.js';
-import { type Clients, startWithClients, statusOf, suffix, topicCrd } from './test-support.js';
+import { type Clients, eventually, startWithClients, statusOf, suffix, topicCrd } from './test-support.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -134,7 +134,10 @@ describe('CustomResourceDefinitions and custom resources', () => {
   it('deletes the custom resources of a deleted CRD and then stops serving the kind', async () => {
     await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
     await c.extensions.deleteCustomResourceDefinition({ name: `topics.${group}` });
-    expect((await statusOf(c.extensions.readCustomResourceDefinition({ name: `topics.${group}` }))).code).toBe(404);
+    await eventually(async () => {
+      const gone = await c.extensions.readCustomResourceDefinition({ name: `topics.${group}` }).catch(() => undefined);
+      return gone ? undefined : true;
+    });
     expect((await statusOf(c.custom.listNamespacedCustomObject(all()))).code).toBe(404);
     expect(c.server.events().some((e) => e.type === 'DELETED' && e.object.metadata.name === 't1')).toBe(true);
   });

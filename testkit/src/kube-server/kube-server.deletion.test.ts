@@ -172,7 +172,7 @@ describe('KubeServer deletion: finalizers, garbage collection, namespaces', () =
     const terminating = await c.core.readNamespace({ name: ns });
     expect(terminating.status?.phase).toBe('Terminating');
     expect(terminating.metadata?.deletionTimestamp).toBeDefined();
-    expect(await exists('plain')).toBe(false);
+    await eventually(async () => (!(await exists('plain')) ? true : undefined));
     expect(
       (await statusOf(c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'new' } } }))).code,
     ).toBe(403);

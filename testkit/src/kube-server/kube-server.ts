@@ -37,6 +37,8 @@ export interface KubeServerOptions {
   bookmarkIntervalMs?: number;
   /** Watch length when the client sends no timeoutSeconds. Default 1,800 s. */
   defaultWatchTimeoutSeconds?: number;
+  /** Delay before the garbage collector and namespace/CRD cleanup run after a write. Default 0 (next timer tick). */
+  backgroundDelayMs?: number;
 }
 
 export class KubeServer {
@@ -60,9 +62,9 @@ export class KubeServer {
       namespaceLifecycle: options.namespaceLifecycle ?? true,
       ...(options.admission ? { admission: options.admission } : {}),
       // The background controllers run after every change, whether it came through HTTP or `kube.store`.
-      onChange: () => this.controllers?.settle(),
+      onChange: () => this.controllers?.onChange(),
     });
-    this.controllers = new BackgroundControllers(this.store);
+    this.controllers = new BackgroundControllers(this.store, options.backgroundDelayMs ?? 0);
     this.handler = new ResourceHandler(this.store);
     this.faults = new FaultInjector({
       refuse: () => this.closeListener(),
@@ -164,7 +166,13 @@ export class KubeServer {
     return this.watches.size;
   }
 
+  /** Runs the garbage collector and namespace/CRD cleanup now instead of after `backgroundDelayMs`. */
+  settle(): void {
+    this.controllers.settle();
+  }
+
   async stop(): Promise<void> {
+    this.controllers.stop();
     await this.faults.endOutage();
     this.closeWatches();
     await this.closeListener();

@@ -157,8 +157,10 @@ export class ResourceHandler {
       case 'deletecollection': {
         const filter = objectFilter(type, ns, query);
         const items = this.store.list(type, ns).filter(filter);
-        for (const item of items)
+        for (const item of items) {
+          if (!this.store.find(type, item.metadata.namespace, item.metadata.name!)) continue;
           this.store.delete(type, item.metadata.namespace, item.metadata.name!, deleteOptions(query, body), dryRun);
+        }
         return this.listResult(type, route, items, this.store.currentResourceVersion);
       }
       default:
