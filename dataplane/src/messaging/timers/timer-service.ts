@@ -4,17 +4,15 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.js';
 import { writeFileAtomic } from '../../storage/atomic-file.js';
 import type { MessageStore } from '../../storage/message-store.js';
-import type { MessageInput } from '../../storage/record-codec.js';
 import type { TopicConfig } from '../topics.js';
 import { BucketFiles, readCheckpoint, TimerTopics } from './bucket-files.js';
 import { BucketSet } from './bucket-set.js';
 import type { DelayPolicy } from './delay-send.js';
-import { IndexedOffsets } from './indexed-offsets.js';
 import { PendingCounts } from './pending-counts.js';
-import { foldEntries, type TimerEntry } from './timer-entry.js';
+import { foldEntries } from './timer-entry.js';
 import { type FiringDeps, fireTimers } from './timer-firing.js';
+import { TimerIndex } from './timer-index.js';
 import { type RecallDeps, recallTimer } from './timer-recall.js';
-import { readTimerRecord, SYS_TIMER_TOPIC, type TimerRecord, timerRecordOf } from './timer-records.js';
 import { moveAheadOfRetention } from './timer-rescue.js';
 import { TimerWindow } from './timer-window.js';
 
@@ -66,10 +64,6 @@ export interface TopicTimers {
   readonly nextDueAt: number;
 }
 
-const SCAN_BATCH = 1024;
-/** Queued bucket entries that make an indexing call write them at once rather than at the next tick. */
-const FLUSH_ENTRIES = 8192;
-
 /**
  * Delay and timed messages (DESIGN.md §3). A DELAY message due later is stored as a record of the system topic
  * `__sys_timer` (timer-records.ts); that topic's queue is the durable log of timers and recalls. This service indexes
@@ -95,14 +89,9 @@ export class TimerService {
   private readonly loads = new Map<number, Promise<void>>();
   /** Origins recalled whose cancel record is not indexed yet: they must not fire, or be recalled twice. */
   private readonly cancelling = new Set<number>();
-  /** Which `__sys_timer` queue offsets are indexed (into bucket files and, for loaded buckets, memory). */
-  private readonly indexed: IndexedOffsets;
+  private readonly index: TimerIndex;
   /** What the last checkpoint recorded: a restart indexes from here. */
   private durableBelow: number;
-  /** `indexed.below` at the last gap check: unchanged with a gap behind it means a record was missed. */
-  private lastBelow = -1;
-  private counting = false;
-  private scanning: Promise<void> | undefined;
   private advancing: Promise<void> | undefined;
   private firing: Promise<void> | undefined;
   private checkpointing: Promise<void> | undefined;
@@ -122,12 +111,24 @@ export class TimerService {
     this.delayPolicy = {
       maxDelayMs: config.maxDelayMs,
       now: () => deps.clock.now(),
-      stored: (inputs, results) => this.indexStored(inputs, results),
+      stored: (inputs, results) => this.index.stored(inputs, results),
     };
     const nowBucket = Math.floor(deps.clock.now() / config.bucketMs) * config.bucketMs;
     this.window = new TimerWindow(config.bucketMs, Math.min(nowBucket, buckets[0] ?? nowBucket));
     this.unloaded = new BucketSet(buckets);
-    this.indexed = new IndexedOffsets(scanOffset);
+    this.index = new TimerIndex(
+      {
+        store: deps.store,
+        log: deps.log,
+        window: this.window,
+        files,
+        counts: this.counts,
+        unloaded: this.unloaded,
+        topicIds,
+        cancelling: this.cancelling,
+      },
+      scanOffset,
+    );
     this.durableBelow = scanOffset;
   }
 
@@ -140,8 +141,8 @@ export class TimerService {
     const checkpointPath = join(dir, 'checkpoint.json');
     const scanFrom = (await readCheckpoint(checkpointPath))?.scanOffset ?? 0;
     const service = new TimerService(config, deps, files, topicIds, checkpointPath, buckets, scanFrom);
-    await service.catchUp();
-    await service.countFromFiles();
+    await service.index.catchUp();
+    await service.index.countFromFiles();
     await service.checkpoint();
     service.start();
     deps.log.info(
@@ -163,7 +164,7 @@ export class TimerService {
     };
     every(this.config.tickMs, () => this.tick(), 'timer tick');
     every(this.config.checkpointIntervalMs, () => this.checkpoint(), 'timer checkpoint');
-    every(this.config.checkpointIntervalMs, () => this.closeGaps(), 'timer gap scan');
+    every(this.config.checkpointIntervalMs, () => this.index.closeGaps(), 'timer gap scan');
   }
 
   /** Pending timers (scheduled, neither fired nor recalled). */
@@ -208,135 +209,6 @@ export class TimerService {
   /** Recalls a timer not yet fired; NOT_FOUND after it fired or was recalled, BAD_REQUEST for a malformed handle. */
   async recall(topic: string, handle: string): Promise<{ messageId: string }> {
     return recallTimer(this.recallDeps(), topic, handle);
-  }
-
-  /**
-   * Indexes the timer records among stored messages as they are stored (send path, recalls, moves): no read-back.
-   * Never throws; a record it misses is found by the gap scan.
-   */
-  async indexStored(
-    inputs: readonly MessageInput[],
-    results: readonly { physicalOffset: bigint; queueOffset: bigint; size: number }[],
-  ): Promise<void> {
-    try {
-      for (let i = 0; i < inputs.length; i++) {
-        const input = inputs[i] as MessageInput;
-        const result = results[i];
-        if (input.topic !== SYS_TIMER_TOPIC || !result) continue;
-        const queueOffset = Number(result.queueOffset);
-        const record = timerRecordOf(input.properties, Number(result.physicalOffset), queueOffset, result.size);
-        await this.index(record, queueOffset);
-      }
-      // Written by the next tick (one write per bucket for many sends); a kill before that loses nothing: the
-      // records after the checkpoint are indexed again on start.
-      if (this.files.queuedEntries >= FLUSH_ENTRIES) this.flushFiles();
-    } catch (err) {
-      this.deps.log.error({ err }, 'timers not indexed as stored; the gap scan will');
-    }
-  }
-
-  /** Indexes every `__sys_timer` record stored so far (on start, and before retention deletes any). */
-  async catchUp(): Promise<void> {
-    const target = Number(this.deps.store.queueOffsets(SYS_TIMER_TOPIC, 0).max);
-    while (this.indexed.below < target) {
-      const before = this.indexed.below;
-      await this.scan();
-      if (this.indexed.below === before) break; // nothing readable there: do not spin
-    }
-  }
-
-  /** A gap behind the indexed offsets that stayed since the last check is a missed record: scan for it. */
-  private async closeGaps(): Promise<void> {
-    const below = this.indexed.below;
-    const stalled = below === this.lastBelow;
-    this.lastBelow = below;
-    if (stalled && below < Number(this.deps.store.queueOffsets(SYS_TIMER_TOPIC, 0).max)) await this.scan();
-  }
-
-  private scan(): Promise<void> {
-    this.scanning ??= this.scanNow().finally(() => {
-      this.scanning = undefined;
-    });
-    return this.scanning;
-  }
-
-  /** Reads the timer topic from the first offset not indexed to its end, indexing what is not indexed yet. */
-  private async scanNow(): Promise<void> {
-    const { store } = this.deps;
-    let offset = this.indexed.below;
-    for (;;) {
-      const result = await store.read(SYS_TIMER_TOPIC, 0, BigInt(offset), { maxCount: SCAN_BATCH, maxBytes: 8 << 20 });
-      if (result.kind === 'offset-out-of-range') {
-        if (BigInt(offset) >= result.minOffset) return;
-        // Deleted by retention, which moved every live timer first (after a catch-up).
-        offset = Number(result.minOffset);
-        this.indexed.skipTo(offset);
-        continue;
-      }
-      if (result.kind === 'no-new-message') return;
-      for (const m of result.messages) {
-        const queueOffset = Number(m.queueOffset);
-        if (!this.indexed.has(queueOffset)) await this.index(readTimerRecord(m), queueOffset);
-      }
-      offset = Number(result.nextOffset);
-      await this.files.flush();
-    }
-  }
-
-  private async index(record: TimerRecord, queueOffset: number): Promise<void> {
-    if (record.kind === 'unknown') {
-      this.indexed.mark(queueOffset);
-      this.deps.log.warn({ queueOffset }, 'unreadable timer record skipped');
-      return;
-    }
-    let topicId = 0;
-    if (record.kind === 'scheduled') {
-      topicId = this.topicIds.idOf(record.topic) ?? (await this.topicIds.register(record.topic));
-    }
-    // Whichever way (as stored, or by a scan) gets here first indexes it.
-    if (!this.indexed.mark(queueOffset)) return;
-    const bucket = this.window.bucketOf(record.deliverAt);
-    if (record.kind === 'cancel') {
-      const entry: TimerEntry = {
-        kind: 'cancelled',
-        topicId: 0,
-        deliverAt: record.deliverAt,
-        origin: record.origin,
-        current: 0,
-        queueOffset: 0,
-        size: 0,
-      };
-      this.write(bucket, entry);
-      this.cancelling.delete(record.origin);
-      return;
-    }
-    const { deliverAt, origin, current, size } = record;
-    const entry: TimerEntry = { kind: 'scheduled', topicId, deliverAt, origin, current, queueOffset, size };
-    const created = this.write(bucket, entry);
-    // In memory, `created` says whether it is new; on disk, a first record is (a copy keeps its origin). Until the
-    // start-up count of the files is done, timers on disk are left to it.
-    if (this.window.isLoaded(bucket) ? created !== undefined : this.counting && record.origin === record.current) {
-      this.counts.add(topicId, bucket, 1);
-    }
-  }
-
-  /** Appends an entry to its bucket file and applies it in memory when its bucket is loaded. */
-  private write(bucket: number, entry: TimerEntry) {
-    this.files.append(bucket, entry);
-    if (this.window.isLoaded(bucket)) return this.window.apply(entry);
-    this.unloaded.add(bucket);
-    return undefined;
-  }
-
-  /** On start: pending timers per topic, from every bucket file (after the records since the checkpoint). */
-  private async countFromFiles(): Promise<void> {
-    await this.files.flush();
-    for (const bucket of this.unloaded) {
-      for (const t of foldEntries(await this.files.read(bucket)).timers.values()) {
-        if (t.state === 'pending') this.counts.add(t.topicId, bucket, 1);
-      }
-    }
-    this.counting = true;
   }
 
   private flushFiles(): void {
@@ -413,20 +285,20 @@ export class TimerService {
       counts: this.counts,
       cancelling: this.cancelling,
       loading: (bucket) => this.loads.get(bucket),
-      index: (inputs, results) => this.indexStored(inputs, results),
+      index: (inputs, results) => this.index.stored(inputs, results),
     };
   }
 
   /** Retention is about to delete the log below `end`: copy every pending timer held there further ahead. */
   private async rescue(end: number): Promise<void> {
-    await this.catchUp();
+    await this.index.catchUp();
     const moved = await moveAheadOfRetention(
       {
         store: this.deps.store,
         window: this.window,
         files: this.files,
         unloaded: this.unloaded,
-        index: (inputs, results) => this.indexStored(inputs, results),
+        index: (inputs, results) => this.index.stored(inputs, results),
       },
       end,
     );
@@ -444,7 +316,7 @@ export class TimerService {
   }
 
   private async checkpointNow(): Promise<void> {
-    const target = this.indexed.below;
+    const target = this.index.below;
     if (target !== this.durableBelow) {
       await this.files.sync();
       await writeFileAtomic(this.checkpointPath, JSON.stringify({ version: 1, scanOffset: target }));
@@ -462,7 +334,7 @@ export class TimerService {
     this.closed = true;
     for (const t of this.intervals) clearInterval(t);
     this.intervals.length = 0;
-    await Promise.allSettled([this.scanning, this.advancing, this.firing]);
+    await Promise.allSettled([this.index.settled(), this.advancing, this.firing]);
     await this.checkpoint();
     await this.files.close();
   }
