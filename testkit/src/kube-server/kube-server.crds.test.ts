@@ -1,4 +1,4 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeStatusError } from './status.js';
 import { type Clients, eventually, startWithClients, statusOf, suffix, topicCrd } from './test-support.js';
@@ -131,8 +131,18 @@ describe('CustomResourceDefinitions and custom resources', () => {
     expect(beta.apiVersion).toBe(`${group}/v1beta1`);
   });
 
-  it('deletes the custom resources of a deleted CRD and then stops serving the kind', async () => {
+  it('deletes the custom resources of a deleted CRD, ends their watches and stops serving the kind', async () => {
     await c.custom.createNamespacedCustomObject({ ...all(), body: topic('t1') });
+    let watchEnded = false;
+    await new Watch(c.kc).watch(
+      `/apis/${group}/v1alpha1/topics`,
+      {},
+      () => {},
+      () => {
+        watchEnded = true;
+      },
+    );
+    await eventually(() => (c.server.openWatches === 1 ? true : undefined));
     await c.extensions.deleteCustomResourceDefinition({ name: `topics.${group}` });
     await eventually(async () => {
       const gone = await c.extensions.readCustomResourceDefinition({ name: `topics.${group}` }).catch(() => undefined);
@@ -140,6 +150,7 @@ describe('CustomResourceDefinitions and custom resources', () => {
     });
     expect((await statusOf(c.custom.listNamespacedCustomObject(all()))).code).toBe(404);
     expect(c.server.events().some((e) => e.type === 'DELETED' && e.object.metadata.name === 't1')).toBe(true);
+    await eventually(() => (watchEnded ? true : undefined));
   });
 
   it('prunes fields the structural schema does not declare and applies its defaults', async () => {

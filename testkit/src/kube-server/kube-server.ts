@@ -19,7 +19,7 @@ import { type KubeConfigOptions, kubeConfigOptions, kubeconfigYaml } from './kub
 import { type Admission, ObjectStore } from './object-store.js';
 import { RequestLog, type RequestRecord, type WriteFilter } from './request-log.js';
 import { ResourceHandler, type ResourceRoute, verbOf } from './resource-handler.js';
-import type { ResourceType } from './resource-types.js';
+import { fromCrd, type ResourceType, resourceKey } from './resource-types.js';
 import { parseRoute } from './routes.js';
 import { KubeStatusError } from './status.js';
 import type { StoredEvent } from './watch-hub.js';
@@ -47,7 +47,8 @@ export class KubeServer {
   private readonly controllers: BackgroundControllers;
   private readonly handler: ResourceHandler;
   private readonly log = new RequestLog();
-  private readonly watches = new Set<() => void>();
+  /** Open watches: how to end each, by the resource (`group/plural`) it watches. */
+  private readonly watches = new Map<() => void, string>();
   private readonly sockets = new Set<Socket>();
   private port = 0;
   private readonly tempDirs: string[] = [];
@@ -70,6 +71,12 @@ export class KubeServer {
       refuse: () => this.closeListener(),
       restore: () => this.listen(this.port),
       dropWatches: () => this.closeWatches(),
+    });
+    // A CRD that is gone takes its kind's watches with it, as the apiserver tears down that kind's handler.
+    this.store.hub.subscribe(this.store.currentResourceVersion, (event) => {
+      if (event.type !== 'DELETED' || event.resource !== 'apiextensions.k8s.io/customresourcedefinitions') return;
+      const served = resourceKey(fromCrd(event.object));
+      for (const [end, key] of [...this.watches]) if (key === served) end();
     });
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -159,7 +166,7 @@ export class KubeServer {
 
   /** Ends every open watch, as an apiserver restart or a load balancer timeout does. */
   closeWatches(): void {
-    for (const end of [...this.watches]) end();
+    for (const end of [...this.watches.keys()]) end();
   }
 
   get openWatches(): number {
@@ -278,7 +285,7 @@ export class KubeServer {
     });
     record.code = 200;
     if (res.writableEnded) return;
-    this.watches.add(end);
+    this.watches.set(end, resourceKey(type));
     res.on('close', () => this.watches.delete(end));
   }
 }
