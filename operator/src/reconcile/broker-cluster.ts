@@ -104,7 +104,7 @@ export function brokerClusterReconciler(deps: ReconcilerDeps): Reconciler<Cluste
         },
         ctx,
       );
-      return { requeueAfterMs: Math.max(pollMs, 30_000) };
+      return { requeueAfterMs: deps.externalPollMs ?? 30_000 };
     }
     return reconcileManaged(cr, cluster, ctx);
   }

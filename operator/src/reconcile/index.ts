@@ -13,6 +13,8 @@ export interface ReconcilerDeps {
   readonly drainTimeoutMs?: number;
   readonly drainPollMs?: number;
   readonly pollMs?: number;
+  /** How often External brokers are probed for status (30 s). */
+  readonly externalPollMs?: number;
 }
 
 /** Every reconciler the operator runs. Add a kind's reconciler here (see src/runtime/README.md). */

@@ -64,10 +64,14 @@ export interface OperatorOptions {
     readonly drainTimeoutMs?: number;
     readonly drainPollMs?: number;
     readonly pollMs?: number;
+    readonly externalPollMs?: number;
   };
   /** Replaces the built-in reconcilers (tests of the runtime itself). */
   readonly reconcilers?: readonly Reconciler<KubeObject>[];
-  /** SIGTERM/SIGINT stop the operator gracefully (the CLI sets this). */
+  /**
+   * SIGTERM/SIGINT stop the operator gracefully (reconciles in progress finish, the Lease is released), then the
+   * process exits. Default true; embedders that own the process's signals pass false.
+   */
   readonly handleSignals?: boolean;
   readonly now?: () => Date;
 }
@@ -124,19 +128,26 @@ export async function runOperator(options: OperatorOptions = {}): Promise<Operat
     watchTimeoutSeconds: 300 + Math.floor(Math.random() * 300),
     now,
   });
-  if (options.handleSignals) {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.info({ signal }, 'stopping');
-      handle.stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, 'stop failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  }
-  return handle;
+  if (options.handleSignals === false) return handle;
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'stopping');
+    handle.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    ...handle,
+    isLeader: () => handle.isLeader(),
+    async stop(stopOptions) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await handle.stop(stopOptions);
+    },
+  };
 }

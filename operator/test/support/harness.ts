@@ -47,7 +47,8 @@ export const FAST: Partial<OperatorOptions> = {
   retryBackoff: { initialMs: 50, maxMs: 1_000 },
   watchBackoff: { initialMs: 50, maxMs: 500 },
   image: 'rocketry:test',
-  brokerCluster: { pollMs: 100, drainPollMs: 100, rollReadyTimeoutMs: 60_000 },
+  handleSignals: false,
+  brokerCluster: { pollMs: 100, drainPollMs: 100, rollReadyTimeoutMs: 60_000, externalPollMs: 100 },
 };
 
 export async function startHarness(): Promise<Harness> {
