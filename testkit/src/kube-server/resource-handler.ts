@@ -29,16 +29,26 @@ export interface ApiResult {
   body: unknown;
 }
 
+const notAllowed = (method: string) =>
+  new KubeStatusError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${method})`,
+  );
+
 export function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): Verb {
   const watch = route.watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
   switch (method) {
     case 'GET':
       return route.name === undefined ? (watch ? 'watch' : 'list') : watch ? 'watch' : 'get';
     case 'POST':
+      if (route.name !== undefined) throw notAllowed(method);
       return 'create';
     case 'PUT':
+      if (route.name === undefined) throw notAllowed(method);
       return 'update';
     case 'PATCH':
+      if (route.name === undefined) throw notAllowed(method);
       return 'patch';
     case 'DELETE':
       return route.name === undefined ? 'deletecollection' : 'delete';
