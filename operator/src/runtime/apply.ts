@@ -22,6 +22,17 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
   return Object.entries(desired as Record<string, unknown>).every(([k, v]) => isSubset(v, a[k]));
 }
 
+/**
+ * A ConfigMap's (or Secret's) `data` is the operator's whole: keys it no longer renders are removed (a merge patch
+ * alone would keep them).
+ */
+function droppedDataKeys(desired: KubeObject, existing: KubeObject): string[] {
+  const want = (desired as { data?: Record<string, unknown> }).data;
+  const have = (existing as { data?: Record<string, unknown> }).data;
+  if (!want || !have) return [];
+  return Object.keys(have).filter((k) => !(k in want));
+}
+
 /** The fields of a rendered object the operator owns: its labels, annotations, owner references and everything else. */
 function ownedFields(desired: KubeObject): Record<string, unknown> {
   const { apiVersion: _a, kind: _k, metadata, status: _s, ...rest } = desired as KubeObject & { status?: unknown };
@@ -59,9 +70,13 @@ export async function applyObject<T extends KubeObject>(
     }
   }
   const owned = ownedFields(desired);
-  if (isSubset(owned, existing)) return { outcome: 'unchanged', object: existing };
+  const dropped = droppedDataKeys(desired, existing);
+  if (dropped.length === 0 && isSubset(owned, existing)) return { outcome: 'unchanged', object: existing };
   const patch = {
     ...owned,
+    ...(dropped.length > 0 && {
+      data: { ...(owned.data as object), ...Object.fromEntries(dropped.map((k) => [k, null])) },
+    }),
     metadata: { ...(owned.metadata as object), resourceVersion: existing.metadata?.resourceVersion },
   };
   return { outcome: 'updated', object: await client.mergePatch<T>(rt, namespace, name, patch) };
