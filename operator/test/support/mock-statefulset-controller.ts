@@ -23,6 +23,8 @@ export class MockStatefulSetController {
   readonly readyAt = new Map<string, number>();
   /** Pod names in the order they were created. */
   readonly created: string[] = [];
+  /** Pods (by name) created from now on that never become ready, as if their broker did not start. */
+  readonly holdNotReady = new Set<string>();
 
   constructor(
     private readonly client: KubeClient,
@@ -95,7 +97,8 @@ export class MockStatefulSetController {
   }
 
   private async syncPod(pod: Pod): Promise<void> {
-    if (pod.metadata?.annotations?.[HOLD_NOT_READY] === 'true') {
+    const held = this.holdNotReady.has(pod.metadata?.name ?? '');
+    if (held || pod.metadata?.annotations?.[HOLD_NOT_READY] === 'true') {
       if (pod.status?.conditions === undefined) await this.setReady(pod, false);
       return;
     }
