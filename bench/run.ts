@@ -49,6 +49,16 @@ const benches: Record<string, () => Promise<void>> = {
       body: randomBytes(1024),
     });
   },
+  operator: async () => {
+    const { runOperatorBench } = await import('./operator.js');
+    await runOperatorBench({
+      topics: Math.round(envNumber('BENCH_OPERATOR_TOPICS', 2000)),
+      createConcurrency: Math.round(envNumber('BENCH_OPERATOR_CREATES_IN_FLIGHT', 64)),
+      timeoutMs: envNumber('BENCH_OPERATOR_TIMEOUT_SECONDS', 120) * 1000,
+      settleMs: envNumber('BENCH_OPERATOR_SETTLE_SECONDS', 3) * 1000,
+      nodeFlags: (process.env.BENCH_OPERATOR_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    });
+  },
   grpc: async () => {
     const { runGrpcBench } = await import('./grpc.js');
     const durationMs = envNumber('BENCH_SECONDS', 3) * 1000;
@@ -112,7 +122,10 @@ if (!bench) {
       '    BENCH_RABBIT_URL (amqp://guest:guest@127.0.0.1:5672)\n' +
       '  timers: BENCH_TIMERS_MESSAGES (1000000), BENCH_TIMERS_SPAN_SECONDS due over (120),\n' +
       '    BENCH_TIMERS_BODY_BYTES (256), BENCH_TIMERS_NORMAL_MESSAGES reference publish (300000),\n' +
-      '    BENCH_TIMERS_NORMAL_RATE msgs/s while timers fire (5000)',
+      '    BENCH_TIMERS_NORMAL_RATE msgs/s while timers fire (5000)\n' +
+      '  operator: BENCH_OPERATOR_TOPICS (2000), BENCH_OPERATOR_CREATES_IN_FLIGHT (64),\n' +
+      '    BENCH_OPERATOR_TIMEOUT_SECONDS (120), BENCH_OPERATOR_SETTLE_SECONDS after the last Ready (3),\n' +
+      '    BENCH_OPERATOR_NODE_FLAGS of the operator process (none)',
   );
 }
 await bench();

@@ -56,6 +56,8 @@ export interface EntityReconcilerDeps {
   readonly deletionRecheckMs?: number;
   /** How long admin tokens read from Secrets are reused (default 10 s). */
   readonly tokenTtlMs?: number;
+  /** Objects of the kind reconciled at once (default 8): broker round trips dominate, so a few in flight suffice. */
+  readonly workers?: number;
 }
 
 /** A broker answered with an error or not at all: the key is retried with backoff after status says why. */
@@ -262,7 +264,7 @@ export function entityReconciler<T extends EntityObject, D, R>(
   return {
     kind: k.kind,
     resource: k.resource,
-    workers: 16,
+    workers: deps.workers ?? 8,
     watches: [
       // The entity's own kind: keeps the claim index current, and re-enqueues the other claimants of an object.
       { resource: k.resource, keys: track },
