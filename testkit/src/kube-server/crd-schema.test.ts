@@ -44,6 +44,16 @@ describe('pruneAndDefault', () => {
     });
   });
 
+  it('reports the paths it prunes', () => {
+    const dropped: string[] = [];
+    pruneAndDefault(
+      { metadata: { name: 't', bogus: 1 }, spec: { typo: 1, groups: [{ name: 'a', x: 1 }] }, top: 1 },
+      schema,
+      dropped,
+    );
+    expect(dropped).toEqual(['metadata.bogus', 'spec.typo', 'spec.groups[0].x', 'top']);
+  });
+
   it('applies defaults to absent fields, inside defaulted objects and in array items', () => {
     const out = pruneAndDefault(
       { metadata: { name: 't' }, spec: { groups: [{ name: 'a' }, { name: 'b', weight: 3 }] } },

@@ -35,37 +35,55 @@ const OBJECT_META_FIELDS = new Set([
   'managedFields',
 ]);
 
-function shape(value: unknown, schema: StructuralSchema | undefined, embedded: boolean): unknown {
+function shape(
+  value: unknown,
+  schema: StructuralSchema | undefined,
+  embedded: boolean,
+  path: string,
+  dropped: string[],
+): unknown {
   if (!schema) return value;
-  if (Array.isArray(value)) return schema.items ? value.map((v) => shape(v, schema.items, false)) : value;
+  if (Array.isArray(value))
+    return schema.items ? value.map((v, i) => shape(v, schema.items, false, `${path}[${i}]`, dropped)) : value;
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   const props = schema.properties ?? {};
   const extra = schema.additionalProperties;
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   for (const [key, child] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
     if (embedded && (key === 'apiVersion' || key === 'kind')) out[key] = child;
-    else if (embedded && key === 'metadata') out[key] = pruneMetadata(child);
+    else if (embedded && key === 'metadata') out[key] = pruneMetadata(child, at, dropped);
     else if (props[key]) {
       if (child === null && !props[key].nullable) continue;
-      out[key] = shape(child, props[key], props[key]['x-kubernetes-embedded-resource'] === true);
-    } else if (isPlainObject(extra)) out[key] = shape(child, extra, false);
+      out[key] = shape(child, props[key], props[key]['x-kubernetes-embedded-resource'] === true, at, dropped);
+    } else if (isPlainObject(extra)) out[key] = shape(child, extra, false, at, dropped);
     else if (extra === true || preserve) out[key] = child;
+    else dropped.push(at);
   }
   for (const [key, child] of Object.entries(props)) {
-    if (out[key] === undefined && child.default !== undefined)
-      out[key] = shape(structuredClone(child.default), child, false);
+    if (out[key] === undefined && child.default !== undefined) {
+      out[key] = shape(structuredClone(child.default), child, false, key, []);
+    }
   }
   return out;
 }
 
-function pruneMetadata(meta: unknown): unknown {
+function pruneMetadata(meta: unknown, path: string, dropped: string[]): unknown {
   if (!isPlainObject(meta)) return meta;
+  for (const k of Object.keys(meta)) if (!OBJECT_META_FIELDS.has(k)) dropped.push(`${path}.${k}`);
   return Object.fromEntries(Object.entries(meta).filter(([k]) => OBJECT_META_FIELDS.has(k)));
 }
 
-/** Prunes and defaults a whole custom resource against its version's openAPIV3Schema. */
-export function pruneAndDefault<T extends Record<string, unknown>>(obj: T, schema: StructuralSchema | undefined): T {
+/**
+ * Prunes and defaults a whole custom resource against its version's openAPIV3Schema; the paths of pruned fields are
+ * appended to `dropped` (for fieldValidation=Strict).
+ */
+export function pruneAndDefault<T extends Record<string, unknown>>(
+  obj: T,
+  schema: StructuralSchema | undefined,
+  dropped: string[] = [],
+): T {
   if (!schema) return obj;
-  return shape(obj, { ...schema, 'x-kubernetes-embedded-resource': true }, true) as T;
+  return shape(obj, { ...schema, 'x-kubernetes-embedded-resource': true }, true, '', dropped) as T;
 }

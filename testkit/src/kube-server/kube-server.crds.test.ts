@@ -188,6 +188,15 @@ describe('CustomResourceDefinitions and custom resources', () => {
     });
     expect(created.spec).toEqual({ queues: 2, messageType: 'Normal' });
     expect(created.extra).toBeUndefined();
+    const strict = c.custom.createNamespacedCustomObject({
+      group: 'schema.example.com',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'topics',
+      fieldValidation: 'Strict',
+      body: { apiVersion: 'schema.example.com/v1alpha1', kind: 'Topic', metadata: { name: 'u' }, spec: { typo: 1 } },
+    });
+    expect((await statusOf(strict)).message).toContain('strict decoding error: unknown field "spec.typo"');
   });
 
   it('refuses custom resources that violate the structural schema with 422 Invalid', async () => {

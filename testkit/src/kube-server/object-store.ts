@@ -40,6 +40,13 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+export interface WriteOptions {
+  /** `dryRun=All`: run every check, store nothing. */
+  dryRun?: boolean;
+  /** `Strict` refuses fields the CRD schema would prune (400); `Warn` (the default) and `Ignore` prune silently. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+}
+
 export interface AdmissionRequest {
   operation: 'CREATE' | 'UPDATE';
   type: ResourceType;
@@ -109,7 +116,7 @@ export class ObjectStore {
       .map(([, o]) => o);
   }
 
-  create(type: ResourceType, namespace: string | undefined, body: KubeObject, dryRun = false): KubeObject {
+  create(type: ResourceType, namespace: string | undefined, body: KubeObject, write: WriteOptions = {}): KubeObject {
     if (!body || typeof body !== 'object' || typeof body.metadata !== 'object' || body.metadata === null) {
       throw badRequest('the object provided is missing metadata');
     }
@@ -133,12 +140,12 @@ export class ObjectStore {
     obj.apiVersion = apiVersionOf(type, type.versions[0]!);
     obj.kind = type.kind;
     obj = admitKind(type, obj, undefined, { allocateClusterIp: () => this.allocateClusterIp() });
-    obj = pruneAndDefault(obj, type.schema);
+    obj = this.pruned(type, obj, write);
     obj = this.options.admission?.({ operation: 'CREATE', type, subresource: 'main', object: obj }) ?? obj;
     validateMetadata(type, obj);
     checkSchema(type, obj);
     if (this.find(type, namespace, name)) throw alreadyExists(type, name);
-    if (dryRun) return obj;
+    if (write.dryRun) return obj;
     return this.commit(type, obj, 'ADDED');
   }
 
@@ -149,7 +156,7 @@ export class ObjectStore {
     name: string,
     body: KubeObject,
     target: UpdateTarget,
-    dryRun = false,
+    write: WriteOptions = {},
   ): KubeObject {
     if (!body || typeof body.metadata !== 'object' || body.metadata === null)
       throw badRequest('the object provided is missing metadata');
@@ -171,7 +178,7 @@ export class ObjectStore {
     } else if (rv !== old.metadata.resourceVersion) {
       throw conflict(type, name);
     }
-    return this.replace(type, old, body, target, dryRun);
+    return this.replace(type, old, body, target, write);
   }
 
   /** PATCH: applies the patch to the stored object; a metadata.resourceVersion inside the patch is a precondition. */
@@ -182,13 +189,13 @@ export class ObjectStore {
     patchType: PatchType,
     body: Json,
     target: UpdateTarget,
-    dryRun = false,
+    write: WriteOptions = {},
   ): KubeObject {
     const old = this.get(type, namespace, name);
     const obj = patchObject(type, old, patchType, body);
     if (obj.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(type, name);
     if (obj.metadata.name !== old.metadata.name) throw badRequest('metadata.name cannot be changed by a patch');
-    return this.replace(type, old, obj, target, dryRun);
+    return this.replace(type, old, obj, target, write);
   }
 
   private replace(
@@ -196,13 +203,13 @@ export class ObjectStore {
     old: KubeObject,
     body: KubeObject,
     target: UpdateTarget,
-    dryRun: boolean,
+    write: WriteOptions,
   ): KubeObject {
     let obj = prepareForUpdate(type, old, body, target);
     obj.apiVersion = old.apiVersion;
     obj.kind = old.kind;
     if (target === 'main') obj = admitKind(type, obj, old, { allocateClusterIp: () => this.allocateClusterIp() });
-    obj = pruneAndDefault(obj, type.schema);
+    obj = this.pruned(type, obj, write);
     obj =
       this.options.admission?.({ operation: 'UPDATE', type, subresource: target, object: obj, oldObject: old }) ?? obj;
     bumpGeneration(type, old, obj);
@@ -211,7 +218,7 @@ export class ObjectStore {
     checkSchema(type, obj);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (jsonEqual(obj as unknown as Json, old as unknown as Json)) return old;
-    if (dryRun) return obj;
+    if (write.dryRun) return obj;
     if (finishedDeleting(obj)) return this.remove(type, obj);
     return this.commit(type, obj, 'MODIFIED', old);
   }
@@ -225,7 +232,7 @@ export class ObjectStore {
     namespace: string | undefined,
     name: string,
     options: DeleteOptions = {},
-    dryRun = false,
+    write: WriteOptions = {},
   ): { deleted: boolean; object: KubeObject } {
     const old = this.get(type, namespace, name);
     const pre = options.preconditions;
@@ -257,7 +264,7 @@ export class ObjectStore {
     if (type.group === '' && type.plural === 'namespaces')
       obj.status = { ...(obj.status as object), phase: 'Terminating' };
     const goesNow = grace === 0 && pendingFinalizers(obj).length === 0;
-    if (dryRun) return { deleted: goesNow, object: obj };
+    if (write.dryRun) return { deleted: goesNow, object: obj };
     if (goesNow) return { deleted: true, object: this.remove(type, old) };
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (jsonEqual(obj as unknown as Json, old as unknown as Json)) return { deleted: false, object: old };
@@ -271,6 +278,19 @@ export class ObjectStore {
     if (jsonEqual(obj as unknown as Json, old as unknown as Json)) return old;
     if (finishedDeleting(obj)) return this.remove(type, obj);
     return this.commit(type, obj, 'MODIFIED', old);
+  }
+
+  /** Prunes and defaults by the CRD schema; with fieldValidation=Strict, a field the schema drops is a 400. */
+  private pruned(type: ResourceType, obj: KubeObject, write: WriteOptions): KubeObject {
+    const dropped: string[] = [];
+    const out = pruneAndDefault(obj, type.schema, dropped);
+    if (write.fieldValidation === 'Strict' && dropped.length > 0) {
+      const version = String(obj.apiVersion ?? '').split('/')[1] ?? '';
+      throw badRequest(
+        `${type.kind} in version "${version}" cannot be handled as a ${type.kind}: strict decoding error: ${dropped.map((f) => `unknown field "${f}"`).join(', ')}`,
+      );
+    }
+    return out;
   }
 
   private checkNamespaceOpen(type: ResourceType, namespace: string | undefined, name: string): void {

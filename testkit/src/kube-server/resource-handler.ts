@@ -7,7 +7,7 @@ import type { Verb } from './faults.js';
 import type { KubeObject } from './kube-object.js';
 import { isPlainObject } from './kube-object.js';
 import type { UpdateTarget } from './object-rules.js';
-import type { DeleteOptions, ObjectStore, PatchType, PropagationPolicy } from './object-store.js';
+import type { DeleteOptions, ObjectStore, PatchType, PropagationPolicy, WriteOptions } from './object-store.js';
 import { type Json, jsonPatch, mergePatch } from './patch.js';
 import { apiVersionOf, type ResourceType } from './resource-types.js';
 import type { Route } from './routes.js';
@@ -124,7 +124,10 @@ export class ResourceHandler {
   ): ApiResult {
     const ns = type.namespaced ? route.namespace : undefined;
     const name = route.name ?? '';
-    const dryRun = query.getAll('dryRun').includes('All');
+    const write: WriteOptions = {
+      dryRun: query.getAll('dryRun').includes('All'),
+      ...(query.get('fieldValidation') === 'Strict' ? { fieldValidation: 'Strict' as const } : {}),
+    };
     const sub = route.subresource ?? '';
     if (
       sub !== '' &&
@@ -134,7 +137,7 @@ export class ResourceHandler {
     ) {
       throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
-    if (sub === 'scale') return this.scale(verb, type, route, contentType, body, dryRun);
+    if (sub === 'scale') return this.scale(verb, type, route, contentType, body, write);
     const target: UpdateTarget = sub === 'status' ? 'status' : 'main';
     const out = (status: number, obj: KubeObject) => ({ status, body: present(type, route.version, obj) });
     switch (verb) {
@@ -144,22 +147,22 @@ export class ResourceHandler {
         return this.list(type, route, ns, query);
       case 'create': {
         if (sub !== '') throw new KubeStatusError(405, 'MethodNotAllowed', 'create is not allowed on a subresource');
-        const created = this.store.create(type, ns, body as KubeObject, dryRun);
+        const created = this.store.create(type, ns, body as KubeObject, write);
         return out(201, created);
       }
       case 'update': {
         const updated =
           sub === 'finalize'
             ? this.finalize(type, name, body)
-            : this.store.update(type, ns, name, body as KubeObject, target, dryRun);
+            : this.store.update(type, ns, name, body as KubeObject, target, write);
         return out(200, updated);
       }
       case 'patch': {
-        const updated = this.store.patch(type, ns, name, patchTypeOf(contentType), body as Json, target, dryRun);
+        const updated = this.store.patch(type, ns, name, patchTypeOf(contentType), body as Json, target, write);
         return out(200, updated);
       }
       case 'delete': {
-        const { deleted, object } = this.store.delete(type, ns, name, deleteOptions(query, body), dryRun);
+        const { deleted, object } = this.store.delete(type, ns, name, deleteOptions(query, body), write);
         if (deleted && !type.returnDeletedObject)
           return { status: 200, body: success(type, name, object.metadata.uid ?? '') };
         return out(200, object);
@@ -169,7 +172,7 @@ export class ResourceHandler {
         const items = this.store.list(type, ns).filter(filter);
         for (const item of items) {
           if (!this.store.find(type, item.metadata.namespace, item.metadata.name!)) continue;
-          this.store.delete(type, item.metadata.namespace, item.metadata.name!, deleteOptions(query, body), dryRun);
+          this.store.delete(type, item.metadata.namespace, item.metadata.name!, deleteOptions(query, body), write);
         }
         return this.listResult(type, route, items, this.store.currentResourceVersion);
       }
@@ -244,7 +247,7 @@ export class ResourceHandler {
     route: ResourceRoute,
     contentType: string,
     body: unknown,
-    dryRun: boolean,
+    write: WriteOptions,
   ): ApiResult {
     const ns = type.namespaced ? route.namespace : undefined;
     const name = route.name ?? '';
@@ -260,7 +263,7 @@ export class ResourceHandler {
     const desired = applyScale(type, current, scale);
     // An unconditional scale write (no resourceVersion in the Scale) applies to whatever is stored now.
     desired.metadata.resourceVersion ??= current.metadata.resourceVersion;
-    const updated = this.store.update(type, ns, name, desired, 'main', dryRun);
+    const updated = this.store.update(type, ns, name, desired, 'main', write);
     return { status: 200, body: toScale(type, updated) };
   }
 }
