@@ -3,7 +3,7 @@ export { FaultInjector } from './faults.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './kube-object.js';
 export { KubeServer, type KubeServerOptions, type RequestRecord, type WriteFilter } from './kube-server.js';
 export type { KubeConfigOptions } from './kubeconfig.js';
-export type { Admission, AdmissionRequest, DeleteOptions, PatchType } from './object-store.js';
+export type { Admission, AdmissionRequest, DeleteOptions, PatchType, WriteOptions } from './object-store.js';
 export { ObjectStore } from './object-store.js';
 export { BUILTIN_RESOURCE_TYPES, fromCrd, type ResourceType } from './resource-types.js';
 export { KubeStatusError, type Status, type StatusReason } from './status.js';
