@@ -9,6 +9,8 @@ commands:
             --group GROUP --auto-create --admin-port 8082 --admin-token T --heartbeat-ms 10000
             --flush async|sync --grpc-transport grpc-js|h2 --retention-hours 72 --segment-mib 1024 --repair (each also as ROCKETRY_* env)
   admin     the admin API client: topic list|get|put|delete, group list|get|put|delete|lag|reset, message get|find (rocketry admin --help)
+  operator  the Kubernetes operator: [--kubeconfig PATH] [--namespace NS]; \`operator manifests [--namespace NS] [--image IMG]\`
+            prints the install manifests (CRDs, RBAC, operator Deployment) as YAML (rocketry operator --help)
 `;
 
 // Storage runs its writes, fdatasyncs and cold reads on libuv's thread pool; the default of 4 threads lets background
@@ -30,6 +32,11 @@ switch (command) {
   }
   case 'admin': {
     const { main } = await import('../dataplane/dist/admin-cli/admin-cli-main.js');
+    process.exitCode = await main(args);
+    break;
+  }
+  case 'operator': {
+    const { main } = await import('../operator/dist/cli.js');
     process.exitCode = await main(args);
     break;
   }
