@@ -51,6 +51,8 @@ export interface OperatorOptions {
   /** Backoff of failed list/watch; default 500 ms doubling to 30 s. */
   readonly watchBackoff?: Backoff;
   readonly logger?: Logger;
+  /** Level of the default logger (pino JSON on stdout) when no `logger` is given; default `info`. */
+  readonly logLevel?: string;
   /** The rocketry image pods run when a BrokerCluster names none. */
   readonly image?: string;
   /** How the operator reaches brokers' admin APIs; HTTP by default. */
@@ -83,7 +85,7 @@ export const DEFAULT_IMAGE = 'ghcr.io/rocketry/rocketry:0.1.0';
  * Resolves once the HTTP server listens; reconciling starts when the Lease is won.
  */
 export async function runOperator(options: OperatorOptions = {}): Promise<OperatorHandle> {
-  const log = options.logger ?? pino({ base: { component: 'operator' } });
+  const log = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { component: 'operator' } });
   let kc = options.kubeConfig;
   if (!kc) {
     kc = new KubeConfig();
