@@ -82,6 +82,7 @@ function lex(source: string, file: string): Token[] {
       else if (source.startsWith('}}', end)) break;
     }
     if (end >= source.length) throw new UnsupportedTemplate(`${line(open)}: unclosed action`);
+    const leftTrim = start > open + 2;
     let body = source.slice(start, end);
     if (/\s-$/.test(body)) {
       body = body.slice(0, -1);
@@ -89,8 +90,12 @@ function lex(source: string, file: string): Token[] {
     }
     pos = end + 2;
     const trimmed = body.trim();
+    // Go: a comment starts right after the delimiter (and trim marker with its space) and ends right before them.
+    const inner = (leftTrim ? body.slice(1) : body).slice(0, trimNext ? -1 : undefined);
     if (trimmed.startsWith('/*')) {
-      if (!trimmed.endsWith('*/')) throw new UnsupportedTemplate(`${line(open)}: malformed comment`);
+      if (!inner.startsWith('/*') || !inner.endsWith('*/') || inner.length < 4) {
+        throw new UnsupportedTemplate(`${line(open)}: malformed comment {{${body}}}`);
+      }
       continue;
     }
     tokens.push({ kind: 'action', body: trimmed, where: line(open) });

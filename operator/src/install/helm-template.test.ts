@@ -52,6 +52,7 @@ describe('helm-template renderer', () => {
     ['a wrong number of arguments', '{{ quote .Values.a.b .Values.a.b }}'],
     ['an unclosed action', '{{ .Values.a.b '],
     ['a missing end', '{{ if .Values.a.on }}x'],
+    ['a comment not right after the delimiter', '{{ /* note */ }}'],
   ])('fails loudly on %s', (_what, source) => {
     expect(() => renderTemplate(source, values)).toThrow(UnsupportedTemplate);
   });
