@@ -25,4 +25,8 @@ describe('isSubset (does the server object already have every desired field?)', 
     expect(isSubset({ data: { A: '1' } }, { data: {} })).toBe(false);
     expect(isSubset({ a: [1] }, { a: { 0: 1 } })).toBe(false);
   });
+  it('takes an empty map or list as matching a field the server left out', () => {
+    expect(isSubset({ data: {}, spec: { tolerations: [] } }, { spec: {} })).toBe(true);
+    expect(isSubset({ data: { A: '1' } }, {})).toBe(false);
+  });
 });

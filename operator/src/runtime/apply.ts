@@ -13,6 +13,8 @@ export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 export function isSubset(desired: unknown, actual: unknown): boolean {
   if (desired === actual) return true;
   if (desired === undefined) return true;
+  // The apiserver leaves empty maps and lists out (omitempty): `data: {}` or `tolerations: []` reads back absent.
+  if ((actual === undefined || actual === null) && isEmpty(desired)) return true;
   if (typeof desired !== 'object' || desired === null || typeof actual !== 'object' || actual === null) return false;
   if (Array.isArray(desired)) {
     return Array.isArray(actual) && desired.length === actual.length && desired.every((d, i) => isSubset(d, actual[i]));
@@ -32,6 +34,9 @@ function droppedDataKeys(desired: KubeObject, existing: KubeObject): string[] {
   if (!want || !have) return [];
   return Object.keys(have).filter((k) => !(k in want));
 }
+
+const isEmpty = (v: unknown) =>
+  typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
 
 /** The fields of a rendered object the operator owns: its labels, annotations, owner references and everything else. */
 function ownedFields(desired: KubeObject): Record<string, unknown> {
