@@ -78,9 +78,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const config = operatorRunConfig({ kubeconfig: values.kubeconfig, namespace: values.namespace }, io.env);
   if (config.kind === 'invalid') throw new UsageError(config.problem);
   // Loaded only to run: `manifests` needs neither client-node nor the reconcilers.
-  const [{ runOperator }, { pino }] = await Promise.all([import('./runtime/index.js'), import('pino')]);
-  const logger = pino({ level: config.logLevel, base: { component: 'operator' } });
-  await runOperator({ ...config.options, logger, http: { host: '0.0.0.0', port: httpPort }, handleSignals: true });
+  const { runOperator } = await import('./runtime/index.js');
+  await runOperator({
+    ...config.options,
+    logLevel: config.logLevel,
+    http: { host: '0.0.0.0', port: httpPort },
+    handleSignals: true,
+  });
   return 0;
 }
 
