@@ -179,9 +179,8 @@ export function brokerClusterReconciler(deps: ReconcilerDeps): Reconciler<Cluste
       } else if (decision.action === 'remove') {
         retained.splice(retained.indexOf(leaving.index), 1);
         ctx.events.record(cr, 'Normal', decision.reason, decision.message);
-      } else if (decision.action === 'refuse') {
-        ctx.events.record(cr, 'Warning', decision.reason, decision.message);
       }
+      // A refusal is reported once, by the Ready condition's change to WouldOrphanTopic (status() records it).
     }
 
     const rctx = renderCtx(retained);
