@@ -11,7 +11,7 @@ const LONG = process.env.ROCKETRY_TEST_LONG === '1';
 const COUNT = LONG ? 10_000 : 2000;
 const SPAN_MS = LONG ? 60_000 : 15_000;
 /** The first message is due this long after the sends start (they take a moment). */
-const LEAD_MS = 3000;
+const LEAD_MS = 5000;
 const MAX_LATE_MS = 2000;
 
 const silentClientLogger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -100,6 +100,8 @@ describe('timers across a broker crash (kill -9)', () => {
 
     const start = Date.now() + LEAD_MS;
     const dueOf = (seq: number) => start + Math.floor((seq * SPAN_MS) / COUNT);
+    /** When each send was answered: on a loaded machine a message can be due before it was even sent. */
+    const sentAt = new Float64Array(COUNT);
     let next = 0;
     await Promise.all(
       Array.from({ length: 32 }, async () => {
@@ -110,10 +112,10 @@ describe('timers across a broker crash (kill -9)', () => {
             deliveryTimestamp: new Date(dueOf(seq)),
             properties: new Map([['seq', String(seq)]]),
           });
+          sentAt[seq] = Date.now();
         }
       }),
     );
-    expect(Date.now(), 'the sends took longer than the lead time').toBeLessThan(start);
 
     // Kill halfway through the span. The clients leave first: the official client raises unhandled stream errors
     // when its broker vanishes under it.
@@ -139,7 +141,8 @@ describe('timers across a broker crash (kill -9)', () => {
     for (const d of all) counts.set(d.seq, (counts.get(d.seq) ?? 0) + 1);
     const missing = Array.from({ length: COUNT }, (_, seq) => seq).filter((seq) => !counts.has(seq));
     const duplicates = all.length - counts.size;
-    const lateness = (d: Delivery) => d.at - Math.max(d.dueAt, d.at >= backAt ? backAt : 0);
+    // Late counts from when it could first be delivered: its time, its send, or the broker's return.
+    const lateness = (d: Delivery) => d.at - Math.max(d.dueAt, sentAt[d.seq] as number, d.at >= backAt ? backAt : 0);
     const late = all.filter((d) => lateness(d) > MAX_LATE_MS);
     const early = all.filter((d) => d.at < d.dueAt - 500);
     const worstLateMs = Math.max(...all.map(lateness));
