@@ -9,6 +9,8 @@ commands:
             --group GROUP --auto-create --admin-port 8082 --admin-token T --heartbeat-ms 10000
             --flush async|sync --grpc-transport grpc-js|h2 --retention-hours 72 --segment-mib 1024 --repair (each also as ROCKETRY_* env)
   admin     the admin API client: topic list|get|put|delete, group list|get|put|delete|lag|reset, message get|find (rocketry admin --help)
+  api       the control-plane REST API: --port 8080 --database-url URL (or DATABASE_URL; PGlite in --data-dir by default)
+            --data-dir DIR, ROCKETRY_BOOTSTRAP_KEY = first platform admin key (rocketry api --help)
   operator  the Kubernetes operator: [--kubeconfig PATH] [--namespace NS]; \`operator manifests [--namespace NS] [--image IMG]\`
             prints the install manifests (CRDs, RBAC, operator Deployment) as YAML (rocketry operator --help)
 `;
@@ -33,6 +35,11 @@ switch (command) {
   case 'admin': {
     const { main } = await import('../dataplane/dist/admin-cli/admin-cli-main.js');
     process.exitCode = await main(args);
+    break;
+  }
+  case 'api': {
+    const { main } = await import('../api/dist/main.js');
+    await main(args);
     break;
   }
   case 'operator': {
