@@ -2,12 +2,8 @@ import { brokerGroupName, type ConsumerGroup, validateSpec } from '@rocketry/crd
 import type { GroupInfo } from '../../broker-admin/broker-admin.js';
 import type { Reconciler } from '../../runtime/reconciler.js';
 import { CONSUMER_GROUPS } from '../../runtime/resources.js';
-import {
-  type EntityKind,
-  type EntityObject,
-  type EntityReconcilerDeps,
-  entityReconciler,
-} from './entity-reconciler.js';
+import type { EntityKind, EntityObject } from './entity-kind.js';
+import { type EntityReconcilerDeps, entityReconciler } from './entity-reconciler.js';
 import { compareGroup, type DesiredGroup, desiredGroup } from './group-rules.js';
 
 type ConsumerGroupObject = ConsumerGroup & EntityObject;

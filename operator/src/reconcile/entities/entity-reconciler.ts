@@ -1,54 +1,23 @@
-import type { BrokerCluster, ClusterRef } from '@rocketry/crds';
+import type { BrokerCluster } from '@rocketry/crds';
 import { isTrue, PAUSE_RECONCILIATION } from '../../annotations.js';
 import type { BrokerAdmin, BrokerAdminFactory } from '../../broker-admin/broker-admin.js';
 import type { KubeObject, ObjectKey } from '../../runtime/kube-object.js';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../../runtime/reconciler.js';
-import { BROKER_CLUSTERS, type ResourceType } from '../../runtime/resources.js';
+import { BROKER_CLUSTERS } from '../../runtime/resources.js';
 import { type Claimant, ClaimIndex, claimOf, claimOwner } from './claims.js';
 import { type BrokerGroupTarget, clusterKeyOf, clusterTarget } from './cluster-target.js';
 import {
   type Backlog,
-  type Comparison,
-  type DeletionPolicy,
   decideDeleteIfEmpty,
   decideSync,
   type Observation,
   preflight,
   type ReadyUpdate,
 } from './decide.js';
-import { type EntityStatusFields, entityStatus } from './entity-status.js';
+import { ENTITY_FINALIZER, type EntityKind, type EntityObject } from './entity-kind.js';
+import { entityStatus } from './entity-status.js';
 import { FreshObjects } from './fresh-objects.js';
 import { TokenCache } from './token-cache.js';
-
-/** On every Topic and ConsumerGroup the operator syncs: deleting the CR waits until the broker object is handled. */
-export const ENTITY_FINALIZER = 'rocketry.io/finalizer';
-
-/** A Topic or ConsumerGroup as the API sends it (spec possibly invalid). */
-export interface EntityObject extends KubeObject {
-  spec?: { clusterRef?: ClusterRef; deletionPolicy?: string } & Record<string, unknown>;
-  status?: EntityStatusFields;
-}
-
-/** What differs between Topic and ConsumerGroup; the reconcile itself is the same. */
-export interface EntityKind<T extends EntityObject, D, R> {
-  readonly kind: string;
-  readonly resource: ResourceType;
-  /** `topic`, `consumer group`. */
-  readonly noun: string;
-  validate(obj: EntityObject): { valid: true; object: T } | { valid: false; message: string };
-  /** The name on the brokers, also for an invalid spec (the CR's name when unset). */
-  brokerName(obj: EntityObject): string;
-  policy(obj: T): DeletionPolicy;
-  desired(obj: T): D;
-  compare(name: string, desired: D, reported: R, group: string): Comparison;
-  read(admin: BrokerAdmin, name: string): Promise<R | undefined>;
-  write(admin: BrokerAdmin, name: string, desired: D): Promise<unknown>;
-  remove(admin: BrokerAdmin, name: string): Promise<boolean>;
-  /** For DeleteIfEmpty. */
-  backlog?(admin: BrokerAdmin, name: string): Promise<Backlog>;
-  /** Kind-specific status fields: the broker name, and per group what it holds (`synced`: the desired object). */
-  statusFields(name: string, groups: readonly { name: string; value: D | R }[]): Record<string, unknown>;
-}
 
 export interface EntityReconcilerDeps {
   readonly brokerAdmin: BrokerAdminFactory;

@@ -5,7 +5,7 @@ import type { Reconciler } from '../../runtime/reconciler.js';
 import { BROKER_CLUSTERS, EVENT_RULES } from '../../runtime/resources.js';
 import { type ClusterTarget, clusterKeyOf, clusterTarget } from './cluster-target.js';
 import type { ReadyUpdate } from './decide.js';
-import { ENTITY_FINALIZER, type EntityObject } from './entity-reconciler.js';
+import { ENTITY_FINALIZER, type EntityObject } from './entity-kind.js';
 import { entityStatus } from './entity-status.js';
 
 /**

@@ -6,7 +6,8 @@ import { eventRuleReconciler } from './event-rule-reconciler.js';
 import { topicReconciler } from './topic-reconciler.js';
 
 export { consumerGroupKind, consumerGroupReconciler } from './consumer-group-reconciler.js';
-export { ENTITY_FINALIZER, type EntityReconcilerDeps } from './entity-reconciler.js';
+export { ENTITY_FINALIZER } from './entity-kind.js';
+export type { EntityReconcilerDeps } from './entity-reconciler.js';
 export { eventRuleReconciler } from './event-rule-reconciler.js';
 export { topicKind, topicReconciler } from './topic-reconciler.js';
 

@@ -2,12 +2,8 @@ import { brokerTopicName, type Topic, validateSpec } from '@rocketry/crds';
 import type { TopicDetail, TopicSpec } from '../../broker-admin/broker-admin.js';
 import type { Reconciler } from '../../runtime/reconciler.js';
 import { TOPICS } from '../../runtime/resources.js';
-import {
-  type EntityKind,
-  type EntityObject,
-  type EntityReconcilerDeps,
-  entityReconciler,
-} from './entity-reconciler.js';
+import type { EntityKind, EntityObject } from './entity-kind.js';
+import { type EntityReconcilerDeps, entityReconciler } from './entity-reconciler.js';
 import { compareTopic, desiredTopic, topicBacklog } from './topic-rules.js';
 
 type TopicObject = Topic & EntityObject;
