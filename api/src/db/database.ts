@@ -8,7 +8,7 @@ import type { Database } from './tables.js';
 
 export type DatabaseTarget =
   /** A Postgres server; `schema` (created if missing) becomes the search path, so tests can share a database. */
-  | { kind: 'postgres'; url: string; poolSize: number; schema?: string }
+  | { kind: 'postgres'; url: string; poolSize: number; schema?: string; applicationName?: string }
   /** Embedded PGlite: files under `dataDir`, or in memory without one. One connection: transactions run one at a time. */
   | { kind: 'pglite'; dataDir?: string; template?: Blob };
 
@@ -44,6 +44,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
   const pool = new pg.Pool({
     connectionString: target.url,
     max: target.poolSize,
+    application_name: target.applicationName ?? 'rocketry-api',
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

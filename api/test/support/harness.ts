@@ -33,6 +33,8 @@ export interface TestApi {
   readonly url: string;
   readonly adminKey: string;
   readonly database: OpenDatabase;
+  /** Postgres only: the application_name of the API's pool connections (its schema's name). */
+  readonly applicationName: string;
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
   close(): Promise<void>;
 }
@@ -88,7 +90,13 @@ export async function startApi(
   const database = await openDatabase(
     backend.name === 'pglite'
       ? { kind: 'pglite', template: await sharedTemplate() }
-      : { kind: 'postgres', url: backend.url as string, poolSize: options.poolSize ?? 10, schema },
+      : {
+          kind: 'postgres',
+          url: backend.url as string,
+          poolSize: options.poolSize ?? 10,
+          schema,
+          applicationName: schema,
+        },
   );
   await migrateToLatest(database.db);
   const services = createServices(database.db, {
@@ -107,6 +115,7 @@ export async function startApi(
     url,
     adminKey,
     database,
+    applicationName: schema,
     call: (method, path, callOptions = {}) => call(url, adminKey, method, path, callOptions),
     async close() {
       await new Promise<void>((resolve) => {
