@@ -66,10 +66,11 @@ export interface TopicTimers {
 
 /**
  * Delay and timed messages (DESIGN.md §3). A DELAY message due later is stored as a record of the system topic
- * `__sys_timer` (timer-records.ts); that topic's queue is the durable log of timers and recalls. This service indexes
- * it into time buckets on disk (`<data dir>/timer/buckets`, one append-only file per 5 s of delivery time that has
- * timers, bucket-files.ts), holds only the next `lookaheadMs` in memory (timer-window.ts), and fires due timers by
- * storing a copy in the real topic. Fired and cancelled timers are marked in their bucket file; a bucket whose time
+ * `__sys_timer` (timer-records.ts); that topic's queue is the durable log of timers and recalls. Its records are
+ * indexed as they are stored (timer-index.ts) into time buckets on disk (`<data dir>/timer/buckets`, one append-only
+ * file per 5 s of delivery time that has timers, bucket-files.ts); this service holds only the next `lookaheadMs` in
+ * memory (timer-window.ts), loading bucket files as they come near, and fires due timers by storing a copy in the
+ * real topic (timer-firing.ts). Fired and cancelled timers are marked in their bucket file; a bucket whose time
  * passed and whose timers are all final is deleted once the checkpoint covers it.
  *
  * Why buckets rather than RocketMQ's timer log plus wheel: the bucket files are the same two things in one (an
