@@ -122,6 +122,15 @@ function parsePath(schema: z.ZodType, value: unknown): unknown {
 }
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query'): z.output<S> {
+  const nul = findNul(value, '');
+  if (nul !== undefined) {
+    // Postgres text and jsonb cannot hold U+0000: refuse it here rather than fail in the database.
+    const item =
+      where === 'body'
+        ? { pointer: nul || '/', detail: 'contains U+0000' }
+        : { parameter: nul.slice(1), detail: 'contains U+0000' };
+    throw new ApiError('validation-failed', `invalid ${where}: a string contains U+0000`, { errors: [item] });
+  }
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const errors: ProblemItem[] = parsed.error.issues.flatMap((issue) => {
@@ -155,4 +164,17 @@ function fingerprint(method: string, path: string, body: unknown): string {
   return createHash('sha256')
     .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
     .digest('base64url');
+}
+
+/** The JSON pointer of the first string (value or key) holding U+0000, if any. */
+function findNul(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const path = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (key.includes('\u0000')) return path;
+    const found = findNul(child, path);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
