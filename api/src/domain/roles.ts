@@ -1,4 +1,4 @@
-import { ApiError, forbidden, notFound } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 
 export const ROLES = ['platform-admin', 'tenant-admin', 'tenant-viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -74,16 +74,4 @@ export function authorize(principal: Principal, permission: Permission, tenantId
     throw notFound('tenant', tenantId);
   }
   if (!can(principal.role, permission)) throw forbidden(permission);
-}
-
-/** Roles a caller may hand out on new keys of a tenant: admins any tenant role, nobody platform-admin that way. */
-export function assertMayGrant(principal: Principal, role: Role): void {
-  if (role === 'platform-admin' && principal.role !== 'platform-admin') throw forbidden('platform-keys:write');
-  if (principal.role === 'tenant-viewer') throw forbidden('api-keys:write');
-}
-
-export const isPlatformAdmin = (p: Principal) => p.role === 'platform-admin';
-
-export function requirePlatformAdmin(p: Principal, permission: Permission): void {
-  if (!isPlatformAdmin(p)) throw new ApiError('forbidden', `${permission} is for platform admins only`);
 }
