@@ -255,6 +255,27 @@ describe('Topic reconciler (real operator entry point, in-test API server, real 
     for (const b of [b0, b1]) expect(await b.admin.getTopic(name)).toMatchObject({ messageType: 'NORMAL' });
   });
 
+  it('retries 409 conflicts on its Topic writes and an API outage, and converges with no extra applied writes', async () => {
+    await startEntityOperator(h);
+    await createExternalCluster(h, 'prod', [b0, b1]);
+    h.kube.faults.injectConflicts(2, { resource: 'topics', subresource: 'status' });
+    h.kube.faults.injectConflicts(1, { resource: 'topics', verbs: ['patch'] });
+    const name = `bumpy-${suffix()}`;
+    await h.client.create(TOPICS, topic(name, { queues: 2 }));
+    await waitForReason(h, TOPICS, name, 'Reconciled');
+    expect(writesTo(name)).toBe(2);
+    const refused = h.kube
+      .writes({ resource: 'topics', namespace: h.namespace, includeFailed: true })
+      .filter((w) => w.name === name && w.code === 409);
+    expect(refused).toHaveLength(3);
+
+    await h.kube.faults.outageFor(1_000);
+    const after = `after-outage-${suffix()}`;
+    await h.client.create(TOPICS, topic(after, { queues: 2 }));
+    await waitForReason(h, TOPICS, after, 'Reconciled');
+    expect(await b1.admin.getTopic(after)).toMatchObject({ queues: 2 });
+  });
+
   it('waits for a missing cluster (ClusterNotFound) and syncs once it is created', async () => {
     await startEntityOperator(h);
     const name = `early-${suffix()}`;
