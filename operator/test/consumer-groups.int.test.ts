@@ -141,7 +141,6 @@ describe('ConsumerGroup reconciler (real operator entry point, in-test API serve
 describe('EventRule reconciler', () => {
   it('says honestly that rules are not supported yet (Ready=False, NotSupported), with no finalizer', async () => {
     await startEntityOperator(h);
-    await createExternalCluster(h, 'prod', [b0]);
     await h.client.create(
       EVENT_RULES,
       entity('EventRule', h.namespace, 'big-orders', {
@@ -149,6 +148,8 @@ describe('EventRule reconciler', () => {
         targets: [{ name: 'billing', topic: { name: 'billing-events' } }],
       }),
     );
+    await waitForReason(h, EVENT_RULES, 'big-orders', 'ClusterNotFound');
+    await createExternalCluster(h, 'prod', [b0]);
     const rule = await waitForReason(h, EVENT_RULES, 'big-orders', 'NotSupported');
     expect(readyOf(rule)).toMatchObject({
       status: 'False',
