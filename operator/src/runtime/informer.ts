@@ -4,6 +4,9 @@ import type { KubeClient, WatchHandle } from './kube-client.js';
 import { type KubeObject, keyOf, type ObjectKey } from './kube-object.js';
 import type { ResourceType } from './resources.js';
 
+/** A watch that ends sooner than this (without an error) counts towards the backoff. */
+const MIN_WATCH_MS = 1_000;
+
 export type InformerEventType = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (type: InformerEventType, obj: T, old: T | undefined) => void;
 
@@ -78,12 +81,14 @@ export class Informer<T extends KubeObject> {
     while (!signal.aborted) {
       try {
         if (!this.resourceVersion) await this.relist();
+        const startedMs = Date.now();
         const err = await this.watchOnce();
-        if (err === undefined) {
-          this.failures = 0;
-          continue;
-        }
-        throw err;
+        if (err !== undefined) throw err;
+        // A watch the server keeps closing at once must not spin: short ones back off like failures (after a 410 the
+        // re-list follows at once).
+        if (Date.now() - startedMs < MIN_WATCH_MS && this.resourceVersion && !signal.aborted) {
+          await delay(backoffMs(this.options.backoff, this.failures++), signal);
+        } else this.failures = 0;
       } catch (err) {
         if (signal.aborted) break;
         const waitMs = backoffMs(this.options.backoff, this.failures++);
