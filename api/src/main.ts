@@ -14,6 +14,8 @@ export const usage = `usage: rocketry api [--port 8080] [--host 0.0.0.0] [--data
   ROCKETRY_BOOTSTRAP_KEY (16+ printable characters) becomes the platform admin key on the first start.
 `;
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Entry point of `rocketry api`: settings, database and migrations, bootstrap key, HTTP server, clean shutdown. */
 export async function main(argv: readonly string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -58,8 +60,12 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'api stopping');
-    server.close();
+    // Finish requests in flight (bounded), then close the database they use.
+    const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    await closed;
+    clearTimeout(force);
     await database.close();
     log.info('api stopped');
   };

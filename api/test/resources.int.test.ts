@@ -139,6 +139,13 @@ describe.each(backends())('control-plane resources on $name', (backend) => {
       headers: { 'idempotency-key': key },
     });
     expectProblem(other, 422, 'idempotency-key-reused');
+    const topicKey = { 'idempotency-key': unique('idem') };
+    const topicPath = `/v1/tenants/${t.id}/instances/${a.body.id}/topics`;
+    const first = await api.call('POST', topicPath, { key: t.adminKey, body: { name: 'once' }, headers: topicKey });
+    const again = await api.call('POST', topicPath, { key: t.adminKey, body: { name: 'once' }, headers: topicKey });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
   });
 
   it('pages through a list with keyset tokens, in order, without repeats', async () => {
@@ -246,6 +253,10 @@ describe.each(backends())('control-plane resources on $name', (backend) => {
     const raised = await api.call('PATCH', `/v1/tenants/${t.id}`, { body: { quotaOverrides: { maxInstances: 2 } } });
     expect(raised.status, raised.text).toBe(200);
     expect(raised.body.quotaOverrides).toEqual({ maxQueuesPerTopic: 8, maxInstances: 2 });
+    const reset = await api.call('PATCH', `/v1/tenants/${t.id}`, {
+      body: { quotaOverrides: { maxQueuesPerTopic: null } },
+    });
+    expect(reset.body.quotaOverrides).toEqual({ maxInstances: 2 });
     expect(
       (
         await api.call('POST', `/v1/tenants/${t.id}/instances`, {

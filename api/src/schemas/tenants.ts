@@ -3,10 +3,12 @@ import { QUOTA_CODES } from '../domain/quotas.js';
 import { Description, Id, LabelName, Timestamp } from './common.js';
 
 const limit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Per-tenant overrides of plan quotas; in a PATCH, `null` removes an override (the plan's value applies again). */
+const overridable = limit.nullable().optional();
 export const QuotaOverrides = z.strictObject(
-  Object.fromEntries(QUOTA_CODES.map((code) => [code, limit.optional()])) as Record<
+  Object.fromEntries(QUOTA_CODES.map((code) => [code, overridable])) as Record<
     (typeof QUOTA_CODES)[number],
-    z.ZodOptional<typeof limit>
+    typeof overridable
   >,
 );
 export const PlanId = z.string().regex(/^[a-z0-9-]{1,63}$/);

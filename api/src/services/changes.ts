@@ -56,6 +56,20 @@ export async function createInTransaction<T>(
   }
 }
 
+/**
+ * After a create's data-plane step: the response to replay for its idempotency key becomes the final one, so a
+ * repeat sees the status the first caller saw.
+ */
+export async function updateIdempotentResponse(
+  db: Db,
+  actor: Actor,
+  idempotency: IdempotencyRequest | undefined,
+  body: unknown,
+): Promise<void> {
+  if (!idempotency) return;
+  await storeIdempotentResponse(db, { scope: actor.principal.keyId, key: idempotency.key }, { status: 201, body });
+}
+
 /** `If-Match` against the stored generation: absent or `*` passes, anything else must equal it. */
 export function assertGeneration(ifMatch: number | '*' | 'invalid' | undefined, generation: number): void {
   if (ifMatch === undefined || ifMatch === '*' || ifMatch === generation) return;

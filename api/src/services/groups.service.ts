@@ -6,7 +6,7 @@ import { ApiError, notFound } from '../errors.js';
 import type { ListQuery, Status } from '../schemas/common.js';
 import type { CreateGroup, Group, UpdateGroup } from '../schemas/groups.js';
 import type { Actor, Created, IdempotencyRequest } from './actor.js';
-import { assertGeneration, audit, createInTransaction, iso } from './changes.js';
+import { assertGeneration, audit, createInTransaction, iso, updateIdempotentResponse } from './changes.js';
 import type { InstanceService } from './instances.service.js';
 import type { Provisioning } from './provisioning.js';
 import { assertRoomFor, lockTenantQuotas } from './quota-guard.js';
@@ -86,7 +86,9 @@ export class GroupService {
       () => new ApiError('already-exists', `consumer group ${input.name} already exists in instance ${instanceId}`),
     );
     if (created.replayed) return created;
-    return { ...created, body: await this.sync(tenantId, instanceId, input.name) };
+    const body = await this.sync(tenantId, instanceId, input.name);
+    await updateIdempotentResponse(this.db, actor, idempotency, body);
+    return { ...created, body };
   }
 
   async list(actor: Actor, tenantId: string, instanceId: string, query: ListQuery): Promise<Page<Group>> {

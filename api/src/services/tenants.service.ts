@@ -35,6 +35,9 @@ const unknownPlan = (plan: string) =>
     errors: [{ pointer: '/plan', detail: 'no such plan' }],
   });
 
+const withoutNulls = (overrides: Record<string, number | null | undefined>): Record<string, number> =>
+  Object.fromEntries(Object.entries(overrides).filter((e): e is [string, number] => typeof e[1] === 'number'));
+
 export class TenantService {
   constructor(private readonly db: Db) {}
 
@@ -54,7 +57,7 @@ export class TenantService {
             name: input.name,
             display_name: input.displayName ?? input.name,
             plan_id: input.plan,
-            quota_overrides: JSON.stringify(input.quotaOverrides),
+            quota_overrides: JSON.stringify(withoutNulls(input.quotaOverrides)),
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -97,7 +100,9 @@ export class TenantService {
       assertGeneration(ifMatch, before.generation);
       if (patch.plan !== undefined && !(await findPlan(trx, patch.plan))) throw unknownPlan(patch.plan);
       const overrides =
-        patch.quotaOverrides === undefined ? undefined : { ...before.quota_overrides, ...patch.quotaOverrides };
+        patch.quotaOverrides === undefined
+          ? undefined
+          : withoutNulls({ ...before.quota_overrides, ...patch.quotaOverrides });
       const row = await trx
         .updateTable('tenants')
         .set({

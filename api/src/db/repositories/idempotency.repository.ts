@@ -1,4 +1,4 @@
-import type { Tx } from '../transaction.js';
+import type { Db, Tx } from '../transaction.js';
 
 export interface StoredResponse {
   readonly requestHash: string;
@@ -40,7 +40,7 @@ export async function claimIdempotencyKey(
 }
 
 export async function storeIdempotentResponse(
-  trx: Tx,
+  trx: Db | Tx,
   at: { scope: string; key: string },
   response: { status: number; body: unknown },
 ): Promise<void> {
