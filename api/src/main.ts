@@ -34,13 +34,18 @@ export async function main(argv: readonly string[]): Promise<void> {
   const root = pino({ level: config.logLevel });
   const log = root.child({ component: 'api' });
   const target: DatabaseTarget = config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
+    ? {
+        kind: 'postgres',
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        onIdleError: (err) => log.warn({ err }, 'idle database connection failed'),
+      }
     : { kind: 'pglite', dataDir: resolve(config.dataDir, 'api-db') };
   const database = await openDatabase(target);
   const applied = await migrateToLatest(database.db);
   log.info({ database: target.kind, migrations: applied }, 'database migrated');
 
-  const services = createServices(database.db, { keyPepper: config.keyPepper, log });
+  const services = createServices(database.db, { keyPepper: config.keyPepper, log: root });
   if (config.bootstrapKey) {
     const outcome = await services.apiKeys.bootstrap(config.bootstrapKey);
     log.info({ outcome }, outcome === 'created' ? 'bootstrap key installed' : 'bootstrap key ignored: keys exist');

@@ -8,7 +8,15 @@ import type { Database } from './tables.js';
 
 export type DatabaseTarget =
   /** A Postgres server; `schema` (created if missing) becomes the search path, so tests can share a database. */
-  | { kind: 'postgres'; url: string; poolSize: number; schema?: string; applicationName?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      schema?: string;
+      applicationName?: string;
+      /** An idle pooled connection failed (server restart, network): pg would otherwise crash the process. */
+      onIdleError?: (err: Error) => void;
+    }
   /** Embedded PGlite: files under `dataDir`, or in memory without one. One connection: transactions run one at a time. */
   | { kind: 'pglite'; dataDir?: string; template?: Blob };
 
@@ -47,6 +55,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     application_name: target.applicationName ?? 'rocketry-api',
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
   });
+  // The pool drops the broken connection by itself; the next query opens a new one.
+  pool.on('error', (err) => target.onIdleError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
