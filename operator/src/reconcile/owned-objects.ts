@@ -22,21 +22,27 @@ export async function applyAll(
   ctx: Pick<ReconcileContext, 'client' | 'cache' | 'events' | 'log'>,
 ): Promise<Map<string, KubeObject>> {
   const now = new Map<string, KubeObject>();
-  for (const desired of rendered) {
-    const obj = desired as KubeObject;
-    const rt = resourceTypeOf(obj);
-    const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
-    const { outcome, object } = await applyObject(ctx.client, obj, ctx.cache(rt).get(key), rt);
-    now.set(`${rt.kind}/${obj.metadata?.name}`, object);
-    report(ctx.events, owner, outcome, rt, obj.metadata?.name ?? '');
-    if (outcome !== 'unchanged') ctx.log.info({ object: `${rt.kind}/${obj.metadata?.name}`, outcome }, 'applied');
+  const done: Record<ApplyOutcome, string[]> = { created: [], updated: [], unchanged: [] };
+  try {
+    for (const desired of rendered) {
+      const obj = desired as KubeObject;
+      const rt = resourceTypeOf(obj);
+      const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+      const { outcome, object } = await applyObject(ctx.client, obj, ctx.cache(rt).get(key), rt);
+      now.set(`${rt.kind}/${obj.metadata?.name}`, object);
+      done[outcome].push(`${rt.kind} ${obj.metadata?.name}`);
+      if (outcome !== 'unchanged') ctx.log.info({ object: `${rt.kind}/${obj.metadata?.name}`, outcome }, 'applied');
+    }
+  } finally {
+    // One event per kind of change and reconcile, not one per object.
+    report(ctx.events, owner, 'Created', done.created);
+    report(ctx.events, owner, 'Updated', done.updated);
   }
   return now;
 }
 
-function report(events: EventRecorder, owner: KubeObject, outcome: ApplyOutcome, rt: ResourceType, name: string) {
-  if (outcome === 'created') events.record(owner, 'Normal', 'Created', `created ${rt.kind} ${name}`);
-  else if (outcome === 'updated') events.record(owner, 'Normal', 'Updated', `updated ${rt.kind} ${name}`);
+function report(events: EventRecorder, owner: KubeObject, reason: 'Created' | 'Updated', objects: string[]) {
+  if (objects.length > 0) events.record(owner, 'Normal', reason, `${reason.toLowerCase()} ${objects.join(', ')}`);
 }
 
 /** Deletes objects this cluster controls that were not rendered this time (a removed group, PDBs turned off). */
