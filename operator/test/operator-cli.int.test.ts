@@ -14,10 +14,14 @@ afterEach(async () => {
 type Lease = KubeObject & { spec?: { holderIdentity?: string } };
 
 describe('rocketry operator (the CLI process)', () => {
-  it('runs against --kubeconfig, takes the Lease, serves /healthz on 8090, and on SIGTERM releases the Lease and exits 0', async () => {
+  it('runs against --kubeconfig, takes the Lease, serves /healthz, and on SIGTERM releases the Lease and exits 0', async () => {
     kube = await KubeServer.start();
     const path = await kube.writeKubeconfig();
-    const proc = await startRocketry(['operator', '--kubeconfig', path], /"msg":"operator started"/);
+    const proc = await startRocketry(
+      ['operator', '--kubeconfig', path, '--http-port', '0'],
+      /"port":(\d+)[^\n]*"msg":"operator started"/,
+    );
+    const port = Number(proc.ready[1]);
     try {
       const kc = new KubeConfig();
       kc.loadFromOptions(kube.kubeConfigOptions());
@@ -29,7 +33,7 @@ describe('rocketry operator (the CLI process)', () => {
         'lease taken',
       );
       expect(lease?.spec?.holderIdentity).toBeTruthy();
-      expect((await fetch('http://127.0.0.1:8090/healthz')).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect(await proc.stop('SIGTERM')).toBe(0);
       expect(proc.output()).toContain('"msg":"operator stopped"');
       const released = await client.get<Lease>(LEASES, 'default', 'rocketry-operator');
