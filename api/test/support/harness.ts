@@ -143,7 +143,15 @@ async function call(
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(url + path, { method, headers: { ...headers, ...options.headers }, body });
+  const init = { method, headers: { ...headers, ...options.headers }, body };
+  let res: Response;
+  try {
+    res = await fetch(url + path, init);
+  } catch (err) {
+    // A kept-alive socket the server closed just as it was reused (load makes the race likelier): once more, for reads.
+    if (method !== 'GET') throw new Error(`${method} ${path} failed`, { cause: err });
+    res = await fetch(url + path, init);
+  }
   const text = await res.text();
   let parsed: unknown;
   try {
