@@ -53,6 +53,24 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(requestMetrics(registry));
+  app.use((req, res, next) => {
+    const start = performance.now();
+    res.on('finish', () => {
+      const state = stateOf(res);
+      log.debug(
+        {
+          requestId: state.requestId,
+          method: req.method,
+          route: state.route,
+          status: res.statusCode,
+          keyId: state.principal?.keyId,
+          durationMs: Math.round(performance.now() - start),
+        },
+        'request',
+      );
+    });
+    next();
+  });
 
   for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
     app.get(path, (_req, res, next) => {

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { type ApiConfig, ConfigError, parseApiConfig } from './config.js';
 import { type DatabaseTarget, openDatabase, ping } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { deleteIdempotencyKeysBefore } from './db/repositories/idempotency.repository.js';
 import { createServices } from './services/create-services.js';
 
 export const usage = `usage: rocketry api [--port 8080] [--host 0.0.0.0] [--database-url URL] [--data-dir DIR]
@@ -15,6 +16,9 @@ export const usage = `usage: rocketry api [--port 8080] [--host 0.0.0.0] [--data
 `;
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** Idempotency keys are honoured for a day, swept hourly. */
+const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+const IDEMPOTENCY_SWEEP_MS = 3600_000;
 
 /** Entry point of `rocketry api`: settings, database and migrations, bootstrap key, HTTP server, clean shutdown. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -63,8 +67,17 @@ export async function main(argv: readonly string[]): Promise<void> {
     'api started',
   );
 
+  const sweep = setInterval(() => {
+    deleteIdempotencyKeysBefore(database.db, new Date(Date.now() - IDEMPOTENCY_TTL_MS)).then(
+      (deleted) => log.debug({ deleted }, 'idempotency keys swept'),
+      (err: unknown) => log.warn({ err }, 'idempotency key sweep failed'),
+    );
+  }, IDEMPOTENCY_SWEEP_MS);
+  sweep.unref();
+
   const stop = async (signal: string) => {
     log.info({ signal }, 'api stopping');
+    clearInterval(sweep);
     // Finish requests in flight (bounded), then close the database they use.
     const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections();

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { deleteIdempotencyKeysBefore } from '../src/db/repositories/idempotency.repository.js';
 import { tokenHmac } from '../src/domain/api-key-token.js';
 import { createServices } from '../src/services/create-services.js';
 import { backends, startApi } from './support/harness.js';
@@ -20,6 +21,20 @@ describe.each(backends())('database on $name', (backend) => {
       ]);
       const plans = await api.database.db.selectFrom('plans').select('id').orderBy('id').execute();
       expect(plans.map((p) => p.id)).toEqual(['free', 'standard']);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('forgets idempotency keys older than the cutoff, so a repeat after that runs again', async () => {
+    const api = await startApi(backend);
+    try {
+      const headers = { 'idempotency-key': 'k1' };
+      const first = await api.call('POST', '/v1/tenants', { body: { name: 'once' }, headers });
+      expect((await api.call('POST', '/v1/tenants', { body: { name: 'once' }, headers })).body.id).toBe(first.body.id);
+      expect(await deleteIdempotencyKeysBefore(api.database.db, new Date(Date.now() + 1000))).toBe(1);
+      const after = await api.call('POST', '/v1/tenants', { body: { name: 'once' }, headers });
+      expect(after.body.type).toBe('https://rocketry.dev/problems/already-exists');
     } finally {
       await api.close();
     }

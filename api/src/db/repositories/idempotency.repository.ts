@@ -51,3 +51,9 @@ export async function storeIdempotentResponse(
     .where('key', '=', at.key)
     .execute();
 }
+
+/** Forgets keys claimed before `cutoff` (a repeat after that runs as a new request). Returns how many went. */
+export async function deleteIdempotencyKeysBefore(db: Db, cutoff: Date): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
