@@ -37,6 +37,6 @@ describe('placeInstance', () => {
     expect(code(() => placeInstance('i', 'eu', [c('d', 'eu', 'dedicated', 1)], 'd'))).toBe('no-capacity');
     expect(code(() => placeInstance('i', 'eu', clusters, 'u'))).toBe('conflict-state');
     expect(code(() => placeInstance('i', 'ap', clusters))).toBe('no-capacity');
-    expect(code(() => placeInstance('i', 'eu', clusters, 'zz'))).toBe('not-found');
+    expect(code(() => placeInstance('i', 'eu', clusters, 'zz'))).toBe('validation-failed');
   });
 });

@@ -28,7 +28,11 @@ export function placeInstance(
 ): Placement {
   if (requestedClusterId !== undefined) {
     const cluster = candidates.find((c) => c.id === requestedClusterId);
-    if (!cluster) throw new ApiError('not-found', `cluster ${requestedClusterId} not found`);
+    if (!cluster) {
+      throw new ApiError('validation-failed', `cluster ${requestedClusterId} does not exist`, {
+        errors: [{ pointer: '/clusterId', detail: 'no such cluster' }],
+      });
+    }
     if (cluster.region !== region) {
       throw new ApiError('conflict-state', `cluster ${cluster.name} is in region ${cluster.region}, not ${region}`);
     }
